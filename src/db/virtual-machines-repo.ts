@@ -1,0 +1,72 @@
+// Read side of VMs for the API (Prisma). The maintenance filters mirror isPending / isSelfServiceOpen in
+// src/domain/maintenance.ts; test/integration/virtual-machines-api.test.ts checks them against each other.
+import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import type { MaintenanceFilter } from "../domain/maintenance.js";
+
+export interface VirtualMachineFilters {
+  subscriptionId?: string;
+  resourceGroup?: string;
+  maintenance?: MaintenanceFilter;
+  q?: string;
+  includeGone?: boolean;
+}
+
+function maintenanceWhere(filter: MaintenanceFilter, now: Date): Prisma.VirtualMachineWhereInput {
+  if (filter === "none") return { maintenance: { is: null } };
+  if (filter === "self-service-open") {
+    return {
+      maintenance: {
+        is: {
+          customerInitiatedMaintenanceAllowed: true,
+          AND: [
+            { OR: [{ selfServiceWindowStart: null }, { selfServiceWindowStart: { lte: now } }] },
+            { OR: [{ selfServiceWindowEnd: null }, { selfServiceWindowEnd: { gt: now } }] },
+          ],
+        },
+      },
+    };
+  }
+  return {
+    maintenance: {
+      is: {
+        AND: [
+          { OR: [{ lastOperationResultCode: null }, { lastOperationResultCode: { not: "MaintenanceCompleted" } }] },
+          {
+            OR: [
+              { scheduledWindowEnd: { gt: now } },
+              { scheduledWindowEnd: null, OR: [{ selfServiceWindowEnd: null }, { selfServiceWindowEnd: { gt: now } }] },
+            ],
+          },
+        ],
+      },
+    },
+  };
+}
+
+export function virtualMachineWhere(f: VirtualMachineFilters, now: Date): Prisma.VirtualMachineWhereInput {
+  const and: Prisma.VirtualMachineWhereInput[] = [];
+  if (f.subscriptionId) and.push({ subscriptionId: f.subscriptionId.toLowerCase() });
+  if (f.resourceGroup) and.push({ resourceGroup: { equals: f.resourceGroup, mode: "insensitive" } });
+  if (f.q) and.push({ name: { contains: f.q, mode: "insensitive" } });
+  if (!f.includeGone) and.push({ goneSince: null });
+  if (f.maintenance) and.push(maintenanceWhere(f.maintenance, now));
+  return { AND: and };
+}
+
+export function listVirtualMachines(prisma: PrismaClient, f: VirtualMachineFilters, now: Date, limit: number, afterKey: string | null) {
+  return prisma.virtualMachine.findMany({
+    where: afterKey ? { AND: [virtualMachineWhere(f, now), { resourceIdKey: { gt: afterKey } }] } : virtualMachineWhere(f, now),
+    include: { maintenance: true },
+    orderBy: { resourceIdKey: "asc" },
+    take: limit,
+  });
+}
+
+export function findVirtualMachine(prisma: PrismaClient, id: string) {
+  return prisma.virtualMachine.findUnique({
+    where: { id },
+    include: { maintenance: true, windowHistory: { orderBy: [{ observedAt: "desc" }, { id: "desc" }], take: 100 } },
+  });
+}
+
+export type VirtualMachineRecord = NonNullable<Awaited<ReturnType<typeof findVirtualMachine>>>;
