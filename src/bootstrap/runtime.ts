@@ -1,0 +1,50 @@
+// Turns config into the concrete things a process (or a bree worker thread) connects to: the database URL
+// (embedded PostgreSQL when none is configured) and the ARM endpoint (the in-process simulator in simulator
+// mode). The result is plain data, so main.ts can hand it to worker threads.
+import type { Config } from "../config/config.js";
+import { startEmbeddedPostgres } from "./embedded-postgres.js";
+
+export interface Runtime {
+  databaseUrl: string;
+  arm: { endpoint: string; token: string | null; ca: string | null };
+  subscriptionIds: string[];
+  syncConcurrency: number;
+}
+
+export interface ResolvedRuntime {
+  runtime: Runtime;
+  /** Stops what resolveRuntime started (simulator, embedded database), in reverse order. */
+  stop(): Promise<void>;
+}
+
+export async function resolveRuntime(config: Readonly<Config>, log: (msg: string) => void): Promise<ResolvedRuntime> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((e) => log(`stop failed: ${String(e)}`));
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres(log);
+      stops.push(embedded.stop);
+      databaseUrl = embedded.url;
+    }
+    if (config.azureMode === "simulator") {
+      const { startSimulator } = await import("../azure/simulator/index.js");
+      const simulator = await startSimulator({});
+      stops.push(() => simulator.close());
+      log(`ARM simulator on ${simulator.url} with ${simulator.subscriptionIds.length} subscriptions`);
+      return {
+        runtime: { databaseUrl, arm: { endpoint: simulator.url, token: "simulator", ca: simulator.ca }, subscriptionIds: simulator.subscriptionIds, syncConcurrency: config.syncConcurrency },
+        stop,
+      };
+    }
+    return {
+      runtime: { databaseUrl, arm: { endpoint: config.armEndpoint, token: config.armToken, ca: null }, subscriptionIds: [...config.subscriptionIds], syncConcurrency: config.syncConcurrency },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,38 @@
+// Builds the objects every process needs from a Runtime: the database and the Azure gateway. Used by main.ts
+// and by each bree job (worker threads never share the HTTP process's objects).
+import type { TokenCredential } from "@azure/identity";
+import { createArmGateway } from "../azure/arm-gateway.js";
+import type { AzureGateway } from "../azure/gateway.js";
+import { createDb, type Db } from "../db/client.js";
+import type { SyncDeps } from "../services/sync.js";
+import type { Runtime } from "./runtime.js";
+
+export interface ServiceDeps {
+  db: Db;
+  gateway: AzureGateway;
+  sync: SyncDeps;
+  close(): Promise<void>;
+}
+
+interface Logger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** A fixed bearer token, for ARM test doubles (AZURE_ARM_TOKEN). */
+function staticCredential(token: string): TokenCredential {
+  return { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) };
+}
+
+async function credentialFor(runtime: Runtime): Promise<TokenCredential> {
+  if (runtime.arm.token) return staticCredential(runtime.arm.token);
+  const { DefaultAzureCredential } = await import("@azure/identity");
+  return new DefaultAzureCredential();
+}
+
+export async function createServiceDeps(runtime: Runtime, log?: Logger, poolSize?: number): Promise<ServiceDeps> {
+  const db = createDb(runtime.databaseUrl, { max: poolSize });
+  const gateway = createArmGateway({ endpoint: runtime.arm.endpoint, credential: await credentialFor(runtime), ca: runtime.arm.ca ?? undefined });
+  const sync: SyncDeps = { pool: db.pool, gateway, subscriptionIds: runtime.subscriptionIds, concurrency: runtime.syncConcurrency, log };
+  return { db, gateway, sync, close: () => db.close() };
+}

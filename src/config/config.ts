@@ -1,0 +1,130 @@
+// The one place that reads the environment. `loadConfig` is called once by main.ts; everything else receives
+// the frozen result. A bad value stops the process with a message that names the variable.
+import { parseDuration } from "../domain/duration.js";
+
+export type AzureMode = "azure" | "simulator";
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+
+export interface Config {
+  azureMode: AzureMode;
+  subscriptionIds: string[];
+  armEndpoint: string;
+  /** Static bearer token for ARM test doubles; unset → DefaultAzureCredential. */
+  armToken: string | null;
+  /** Unset → embedded PostgreSQL under `.data/` (laptop mode). */
+  databaseUrl: string | null;
+  port: number;
+  host: string;
+  syncIntervalMs: number;
+  /** Parallel instance-view reads during a sync, when the VM list does not carry them. */
+  syncConcurrency: number;
+  logLevel: LogLevel;
+  /** A booking must start at least this long after it is made or changed. */
+  bookingMinLeadSeconds: number;
+  /** A booking must start at least this long before its self-service window ends, so retries have room. */
+  bookingEndMarginSeconds: number;
+  /** How often the scheduler looks for due bookings. */
+  dispatchIntervalMs: number;
+  /** Attempts per booking before it ends `failed`. */
+  executionMaxAttempts: number;
+  /** A booking this late (no replica ran at its time) still starts while its window is open; later → `missed`. */
+  misfireGraceSeconds: number;
+  /** How long a claimed booking stays leased without a heartbeat before another replica may take it over. */
+  leaseDurationMs: number;
+  /** SIGTERM: how long to wait for in-flight work before exiting anyway. */
+  shutdownTimeoutSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string): string | null {
+  const value = env[name]?.trim();
+  return value ? value : null;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = text(env, name) ?? fallback;
+  const ms = parseDuration(raw);
+  if (ms === null || ms <= 0) throw new ConfigError(name, `must be a duration like 30s, 10m or 1h, got "${raw}"`);
+  return ms;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, name) ?? fallback;
+  if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return raw as T;
+}
+
+function httpsUrl(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+  }
+  if (url.protocol !== "https:") throw new ConfigError(name, `must be an https URL (ARM is https only), got "${raw}"`);
+  return raw.replace(/\/+$/, "");
+}
+
+function postgresUrl(env: Env, name: string): string | null {
+  const raw = text(env, name);
+  if (raw === null) return null;
+  if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(name, "must be a postgres:// or postgresql:// URL");
+  return raw;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function subscriptions(env: Env, name: string): string[] {
+  const raw = text(env, name);
+  if (raw === null) return [];
+  const ids = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = ids.find((id) => !GUID.test(id));
+  if (bad) throw new ConfigError(name, `must be comma-separated subscription GUIDs, got "${bad}"`);
+  return [...new Set(ids.map((id) => id.toLowerCase()))];
+}
+
+export function loadConfig(env: Env): Readonly<Config> {
+  const subscriptionIds = subscriptions(env, "AZURE_SUBSCRIPTION_IDS");
+  const azureMode = oneOf(env, "AZURE_MODE", ["azure", "simulator"], subscriptionIds.length ? "azure" : "simulator");
+  if (azureMode === "azure" && subscriptionIds.length === 0) {
+    throw new ConfigError("AZURE_SUBSCRIPTION_IDS", "must list at least one subscription when AZURE_MODE=azure");
+  }
+  return Object.freeze({
+    azureMode,
+    subscriptionIds,
+    armEndpoint: httpsUrl(env, "AZURE_ARM_ENDPOINT", "https://management.azure.com"),
+    armToken: text(env, "AZURE_ARM_TOKEN"),
+    databaseUrl: postgresUrl(env, "DATABASE_URL"),
+    port: integer(env, "PORT", 3000, 0, 65535),
+    host: text(env, "HOST") ?? "127.0.0.1",
+    syncIntervalMs: duration(env, "SYNC_INTERVAL", "10m"),
+    syncConcurrency: integer(env, "SYNC_CONCURRENCY", 16, 1, 256),
+    logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+    bookingMinLeadSeconds: integer(env, "BOOKING_MIN_LEAD_SECONDS", 300, 0, 86_400),
+    bookingEndMarginSeconds: integer(env, "BOOKING_END_MARGIN_SECONDS", 1800, 0, 7 * 86_400),
+    dispatchIntervalMs: duration(env, "DISPATCH_INTERVAL", "5s"),
+    executionMaxAttempts: integer(env, "EXECUTION_MAX_ATTEMPTS", 5, 1, 100),
+    misfireGraceSeconds: integer(env, "MISFIRE_GRACE_SECONDS", 3600, 0, 7 * 86_400),
+    leaseDurationMs: duration(env, "LEASE_DURATION", "60s"),
+    shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
+  });
+}

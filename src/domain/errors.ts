@@ -1,0 +1,39 @@
+// The closed set of errors the service raises on purpose. src/http/problem.ts is the one place that turns a code
+// into an HTTP status and an RFC 9457 problem document; jobs log the code.
+
+export const ERROR_CODES = [
+  "validation-failed",
+  "not-found",
+  "invalid-cursor",
+  "not-ready",
+  // bookings: one code per rule a booking must satisfy
+  "invalid-start-at",
+  "virtual-machine-unknown",
+  "virtual-machine-gone",
+  "no-pending-maintenance",
+  "self-service-not-allowed",
+  "outside-self-service-window",
+  "start-too-soon",
+  "too-close-to-window-end",
+  "active-booking-exists",
+  "idempotency-key-reused",
+  "booking-not-scheduled",
+  "precondition-required",
+  "precondition-failed",
+  // security
+  "unauthorized",
+  "forbidden",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra members for the problem document (e.g. the window bounds a caller must respect). */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}

@@ -1,0 +1,102 @@
+// The one place that maps errors to HTTP: domain codes → status + RFC 9457 problem+json. 5xx bodies never echo
+// internal messages; everything else explains what to do.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { DomainError, type ErrorCode } from "../domain/errors.js";
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+/** Problem `type` URIs are relative references to the problem catalogue in openapi.yaml / README. */
+export function problemType(code: string): string {
+  return `/problems/${code}`;
+}
+
+const STATUS: Record<ErrorCode, { status: number; title: string }> = {
+  "validation-failed": { status: 400, title: "The request is not valid" },
+  "not-found": { status: 404, title: "Not found" },
+  "invalid-cursor": { status: 400, title: "The pagination cursor is not valid" },
+  "not-ready": { status: 503, title: "Not ready" },
+  "invalid-start-at": { status: 400, title: "startAt must be an RFC 3339 time with an offset" },
+  "virtual-machine-unknown": { status: 422, title: "No such virtual machine" },
+  "virtual-machine-gone": { status: 422, title: "The virtual machine is gone" },
+  "no-pending-maintenance": { status: 422, title: "The virtual machine has no pending maintenance" },
+  "self-service-not-allowed": { status: 422, title: "Azure does not allow customer-initiated maintenance for this virtual machine" },
+  "outside-self-service-window": { status: 422, title: "startAt is outside the self-service window" },
+  "start-too-soon": { status: 422, title: "startAt is too soon" },
+  "too-close-to-window-end": { status: 422, title: "startAt is too close to the end of the self-service window" },
+  "active-booking-exists": { status: 409, title: "The virtual machine already has an active booking" },
+  "idempotency-key-reused": { status: 422, title: "The Idempotency-Key was used with a different request" },
+  "booking-not-scheduled": { status: 409, title: "The booking is no longer scheduled" },
+  "precondition-required": { status: 428, title: "If-Match is required" },
+  "precondition-failed": { status: 412, title: "The booking has changed since it was read" },
+  unauthorized: { status: 401, title: "Authentication required" },
+  forbidden: { status: 403, title: "Forbidden" },
+};
+
+/** Codes for errors raised by the HTTP framework itself (body parsing, limits, routing). */
+const FRAMEWORK: Record<number, { code: string; title: string }> = {
+  400: { code: "validation-failed", title: "The request is not valid" },
+  404: { code: "not-found", title: "Not found" },
+  405: { code: "method-not-allowed", title: "Method not allowed" },
+  406: { code: "not-acceptable", title: "Not acceptable" },
+  413: { code: "payload-too-large", title: "The request body is too large" },
+  415: { code: "unsupported-media-type", title: "Unsupported media type" },
+  429: { code: "too-many-requests", title: "Too many requests" },
+  503: { code: "unavailable", title: "Service unavailable" },
+};
+
+interface ProblemFields {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+}
+
+function send(reply: FastifyReply, request: FastifyRequest, problem: ProblemFields & Record<string, unknown>) {
+  return reply
+    .code(problem.status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ ...problem, instance: request.url.split("?")[0], requestId: request.id });
+}
+
+function validationDetail(error: FastifyError): { detail: string; errors?: unknown[] } {
+  if (!error.validation) return { detail: error.message };
+  const errors = error.validation.map((v) => ({
+    location: error.validationContext ?? "body",
+    path: v.instancePath || "/",
+    message: v.message ?? "is not valid",
+    ...(v.keyword === "additionalProperties" ? { field: (v.params as { additionalProperty?: string }).additionalProperty } : {}),
+  }));
+  const first = errors[0];
+  const where = `${first.location}${first.path === "/" ? "" : first.path}`;
+  const field = "field" in first ? ` (${String(first.field)})` : "";
+  return { detail: `${where} ${first.message}${field}`, errors };
+}
+
+export function registerProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) {
+      const { status, title } = STATUS[error.code];
+      return send(reply, request, { type: problemType(error.code), title, status, detail: error.message, code: error.code, ...error.extensions });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const known = FRAMEWORK[status] ?? { code: "bad-request", title: "Bad request" };
+      const { detail, errors } = status === 400 ? validationDetail(error) : { detail: error.message, errors: undefined };
+      return send(reply, request, { type: problemType(known.code), title: known.title, status, detail, code: known.code, ...(errors ? { errors } : {}) });
+    }
+    request.log.error({ err: error }, "request failed");
+    const code = status === 503 ? "unavailable" : "internal";
+    return send(reply, request, {
+      type: problemType(code),
+      title: status === 503 ? "Service unavailable" : "Internal error",
+      status: status >= 500 ? status : 500,
+      detail: "The service could not complete the request. Quote the requestId when reporting it.",
+      code,
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, request, { type: problemType("not-found"), title: "Not found", status: 404, detail: `No route ${request.method} ${request.url.split("?")[0]}`, code: "not-found" }),
+  );
+}

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { AppDeps } from "../../app.js";
+import { getSyncRun, listSyncRunsPage } from "../../services/sync-runs.js";
+import { requestSync } from "../../services/sync.js";
+import { IdParams, problems } from "../schemas/common.js";
+import { SyncRun, SyncRunPage, SyncRunQuery } from "../schemas/sync-runs.js";
+import { nextLink } from "../pagination.js";
+import { syncRunJson } from "../serializers.js";
+
+export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.post("/v1/sync-runs", {
+    schema: {
+      operationId: "startSyncRun",
+      tags: ["sync-runs"],
+      summary: "Start a sync now; when one is already running anywhere, answers with that one",
+      response: { 202: { ...SyncRun, $id: undefined, description: "The run that is now going on (new or already running). `Location` points at it." }, ...problems(500) },
+    },
+  }, async (request, reply) => {
+    const { run } = await requestSync(deps.sync, "api");
+    return reply.code(202).header("location", `/v1/sync-runs/${run.id}`).send(syncRunJson(run));
+  });
+
+  app.get("/v1/sync-runs", {
+    schema: {
+      operationId: "listSyncRuns",
+      tags: ["sync-runs"],
+      summary: "Sync runs, newest first",
+      querystring: SyncRunQuery,
+      response: { 200: SyncRunPage, ...problems(400, 500) },
+    },
+  }, async (request) => {
+    const page = await listSyncRunsPage(deps.db.pool, request.query.limit ?? 100, request.query.cursor);
+    return { value: page.items.map(syncRunJson), nextLink: nextLink(request, page.nextCursor) };
+  });
+
+  app.get("/v1/sync-runs/:id", {
+    schema: {
+      operationId: "getSyncRun",
+      tags: ["sync-runs"],
+      summary: "One sync run with its counts and per-subscription errors",
+      params: IdParams,
+      response: { 200: SyncRun, ...problems(400, 404, 500) },
+    },
+  }, async (request) => syncRunJson(await getSyncRun(deps.db.pool, request.params.id)));
+};

@@ -1,0 +1,81 @@
+import { Type } from "typebox";
+import { Cursor, Limit, NullableTimestamp, Timestamp, Uuid, page } from "./common.js";
+
+function window(description: string) {
+  return Type.Object({ start: NullableTimestamp, end: NullableTimestamp }, { additionalProperties: false, description });
+}
+
+export const Maintenance = Type.Object(
+  {
+    customerInitiatedMaintenanceAllowed: Type.Union([Type.Boolean(), Type.Null()], { description: "Azure's `isCustomerInitiatedMaintenanceAllowed`." }),
+    selfServiceWindow: window("Azure's `preMaintenanceWindowStartTime`..`EndTime`: when the owner may start maintenance."),
+    scheduledWindow: window("Azure's `maintenanceWindowStartTime`..`EndTime`: when Azure reboots the VM itself."),
+    lastOperationResultCode: Type.Union([Type.String({ examples: ["None", "RetryLater", "MaintenanceAborted", "MaintenanceCompleted"] }), Type.Null()]),
+    lastOperationMessage: Type.Union([Type.String(), Type.Null()]),
+    observedAt: Timestamp,
+    skippedAt: Type.Union([Timestamp, Type.Null()], {
+      description: "Set when a customer-initiated maintenance failed: Azure then skips this VM in the scheduled window and plans it again later. Cleared when a new window is synced.",
+    }),
+  },
+  { additionalProperties: false, description: "The VM's current `maintenanceRedeployStatus`; null when no maintenance is planned." },
+);
+
+export const VirtualMachine = Type.Object(
+  {
+    id: Uuid,
+    resourceId: Type.String({ description: "ARM resource id as Azure sent it.", examples: ["/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01"] }),
+    subscriptionId: Type.String(),
+    resourceGroup: Type.String(),
+    name: Type.String(),
+    location: Type.String({ examples: ["westeurope"] }),
+    scaleSet: Type.Union([Type.Object({ name: Type.String(), instanceId: Type.String() }, { additionalProperties: false }), Type.Null()]),
+    availabilitySet: Type.Union([Type.String(), Type.Null()]),
+    zone: Type.Union([Type.String(), Type.Null()]),
+    platformUpdateDomain: Type.Union([Type.Integer(), Type.Null()]),
+    platformFaultDomain: Type.Union([Type.Integer(), Type.Null()]),
+    tags: Type.Record(Type.String(), Type.String()),
+    powerState: Type.Union([Type.String({ examples: ["running", "deallocated"] }), Type.Null()]),
+    firstSeenAt: Timestamp,
+    lastSeenAt: Timestamp,
+    goneSince: Type.Union([Timestamp, Type.Null()], { description: "Set when the VM was no longer listed by Azure." }),
+    maintenance: Type.Union([Maintenance, Type.Null()]),
+  },
+  { $id: "VirtualMachine", additionalProperties: false },
+);
+
+export const WindowHistoryEntry = Type.Object(
+  {
+    change: Type.Union([Type.Literal("appeared"), Type.Literal("moved"), Type.Literal("cleared"), Type.Literal("status-changed")]),
+    observedAt: Timestamp,
+    syncRunId: Type.Union([Uuid, Type.Null()]),
+    maintenance: Type.Union([Type.Omit(Maintenance, ["observedAt", "skippedAt"]), Type.Null()], { description: "The status after the change; null for `cleared`." }),
+  },
+  { additionalProperties: false },
+);
+
+export const VirtualMachineDetail = Type.Object(
+  {
+    ...VirtualMachine.properties,
+    windowHistory: Type.Array(WindowHistoryEntry, { description: "Newest first (at most 100)." }),
+  },
+  { additionalProperties: false },
+);
+
+export const VirtualMachineQuery = Type.Object(
+  {
+    subscriptionId: Type.Optional(Type.String({ maxLength: 64 })),
+    resourceGroup: Type.Optional(Type.String({ maxLength: 90, description: "Case-insensitive." })),
+    maintenance: Type.Optional(
+      Type.Union([Type.Literal("pending"), Type.Literal("self-service-open"), Type.Literal("none")], {
+        description: "`pending`: a window that has not ended and no completion; `self-service-open`: the owner may start maintenance now; `none`: no maintenance planned.",
+      }),
+    ),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "Name contains (case-insensitive)." })),
+    includeGone: Type.Optional(Type.Boolean({ default: false, description: "Include VMs Azure no longer lists." })),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+
+export const VirtualMachinePage = page(Type.Ref("VirtualMachine"), "A page of VMs, ordered by resource id.");

@@ -1,0 +1,71 @@
+// Database records → API JSON. The one place where the API's names and shapes are produced.
+import type { SyncRunRow } from "../db/sync-runs-repo.js";
+import type { VirtualMachineRecord } from "../db/virtual-machines-repo.js";
+
+/** The maintenance columns as Prisma returns them (maintenance_statuses and window_history share them). */
+interface MaintenanceColumnsCamel {
+  customerInitiatedMaintenanceAllowed: boolean | null;
+  selfServiceWindowStart: Date | null;
+  selfServiceWindowEnd: Date | null;
+  scheduledWindowStart: Date | null;
+  scheduledWindowEnd: Date | null;
+  lastOperationResultCode: string | null;
+  lastOperationMessage: string | null;
+}
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function maintenanceJson(m: MaintenanceColumnsCamel) {
+  return {
+    customerInitiatedMaintenanceAllowed: m.customerInitiatedMaintenanceAllowed,
+    selfServiceWindow: { start: iso(m.selfServiceWindowStart), end: iso(m.selfServiceWindowEnd) },
+    scheduledWindow: { start: iso(m.scheduledWindowStart), end: iso(m.scheduledWindowEnd) },
+    lastOperationResultCode: m.lastOperationResultCode,
+    lastOperationMessage: m.lastOperationMessage,
+  };
+}
+
+export function virtualMachineJson(vm: Omit<VirtualMachineRecord, "windowHistory">) {
+  return {
+    id: vm.id,
+    resourceId: vm.resourceId,
+    subscriptionId: vm.subscriptionId,
+    resourceGroup: vm.resourceGroup,
+    name: vm.name,
+    location: vm.location,
+    scaleSet: vm.scaleSetName && vm.scaleSetInstanceId ? { name: vm.scaleSetName, instanceId: vm.scaleSetInstanceId } : null,
+    availabilitySet: vm.availabilitySet,
+    zone: vm.zone,
+    platformUpdateDomain: vm.platformUpdateDomain,
+    platformFaultDomain: vm.platformFaultDomain,
+    tags: (vm.tags ?? {}) as Record<string, string>,
+    powerState: vm.powerState,
+    firstSeenAt: vm.firstSeenAt.toISOString(),
+    lastSeenAt: vm.lastSeenAt.toISOString(),
+    goneSince: iso(vm.goneSince),
+    maintenance: vm.maintenance
+      ? { ...maintenanceJson(vm.maintenance), observedAt: vm.maintenance.observedAt.toISOString(), skippedAt: iso(vm.maintenance.skippedAt) }
+      : null,
+  };
+}
+
+export function virtualMachineDetailJson(vm: VirtualMachineRecord) {
+  return {
+    ...virtualMachineJson(vm),
+    windowHistory: vm.windowHistory.map((h) => ({
+      change: h.change as "appeared" | "moved" | "cleared" | "status-changed",
+      observedAt: h.observedAt.toISOString(),
+      syncRunId: h.syncRunId,
+      maintenance: h.change === "cleared" ? null : maintenanceJson(h),
+    })),
+  };
+}
+
+export function syncRunJson(run: SyncRunRow) {
+  return {
+    ...run,
+    trigger: run.trigger as "schedule" | "api" | "startup",
+    status: run.status as "running" | "succeeded" | "partial" | "failed" | "abandoned",
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: iso(run.finishedAt),
+  };
+}
