@@ -7,6 +7,8 @@ import { ArmError } from "../azure/gateway.js";
 import { markGone, recordObservations, type ObservedVm } from "../db/observations-repo.js";
 import { finishRun, findRunningRun, startRun, tryTakeSyncLock, type SyncRunResult, type SyncRunRow } from "../db/sync-runs-repo.js";
 
+const SUBSCRIPTIONS_IN_PARALLEL = 4;
+
 export interface SyncDeps {
   pool: pg.Pool;
   gateway: AzureGateway;
@@ -56,15 +58,21 @@ export async function requestSync(deps: SyncDeps, trigger: "api" | "schedule" | 
 async function executeRun(deps: SyncDeps, run: SyncRunRow): Promise<SyncRunRow> {
   const requestsBefore = deps.gateway.requestCount();
   const totals: SyncRunResult = { status: "succeeded", vmsSeen: 0, windowsNew: 0, windowsChanged: 0, windowsCleared: 0, vmsGone: 0, armRequests: 0, errors: [] };
-  for (const subscriptionId of deps.subscriptionIds) {
-    try {
-      await syncSubscription(deps, run, subscriptionId, totals);
-    } catch (error) {
-      const arm = error instanceof ArmError ? error : null;
-      totals.errors.push({ subscriptionId, code: arm?.code ?? null, message: error instanceof Error ? error.message : String(error) });
-      deps.log?.warn({ err: error, subscriptionId, syncRunId: run.id }, "sync of a subscription failed");
-    }
-  }
+  // ARM budgets are per subscription, so subscriptions are listed side by side; each fails on its own.
+  const bySubscription = pLimit(SUBSCRIPTIONS_IN_PARALLEL);
+  await Promise.all(
+    deps.subscriptionIds.map((subscriptionId) =>
+      bySubscription(async () => {
+        try {
+          await syncSubscription(deps, run, subscriptionId, totals);
+        } catch (error) {
+          const arm = error instanceof ArmError ? error : null;
+          totals.errors.push({ subscriptionId, code: arm?.code ?? null, message: error instanceof Error ? error.message : String(error) });
+          deps.log?.warn({ err: error, subscriptionId, syncRunId: run.id }, "sync of a subscription failed");
+        }
+      }),
+    ),
+  );
   const failed = totals.errors.length;
   totals.status = failed === 0 ? "succeeded" : failed < deps.subscriptionIds.length ? "partial" : "failed";
   totals.armRequests = deps.gateway.requestCount() - requestsBefore;
@@ -75,7 +83,7 @@ async function executeRun(deps: SyncDeps, run: SyncRunRow): Promise<SyncRunRow> 
 }
 
 async function syncSubscription(deps: SyncDeps, run: SyncRunRow, subscriptionId: string, totals: SyncRunResult) {
-  const limit = pLimit(deps.concurrency);
+  const limit = pLimit(deps.concurrency); // per subscription: each has its own read budget
   const seen = new Set<string>();
   for await (const page of deps.gateway.listVirtualMachines(subscriptionId)) {
     const fresh = page.filter((vm) => !seen.has(vm.resourceId.toLowerCase()));
