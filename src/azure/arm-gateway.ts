@@ -2,6 +2,7 @@
 import { ComputeManagementClient, restorePoller } from "@azure/arm-compute";
 import type { TokenCredential } from "@azure/identity";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { ARM_BUDGET, armBudgetPolicy, type ArmRequestEvent, type Budget, type BudgetKind } from "./arm-budget.js";
 import { toArmError } from "./arm-errors.js";
 import { fromScaleSetVm, fromVirtualMachine, operationIdFromState, parseResourceId, toInstanceViewFacts } from "./arm-mapping.js";
 import type { ArmVirtualMachine, AzureGateway, InstanceViewFacts, MaintenanceOperation, VmRef } from "./gateway.js";
@@ -16,6 +17,10 @@ export interface ArmGatewayOptions {
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
   /** LRO poll interval; the SDK's default is 2 s, and a Retry-After on a poll overrides it. */
   pollIntervalMs?: number;
+  /** Client-side pacing per subscription (default: ARM's budgets); false turns it off. */
+  budget?: Record<BudgetKind, Budget> | false;
+  /** Called for every HTTP request sent (retries and polls included), e.g. for metrics. */
+  onRequest?: (event: ArmRequestEvent) => void;
 }
 
 type PerformMaintenance = ComputeManagementClient["virtualMachines"]["performMaintenance"];
@@ -37,6 +42,8 @@ export function createArmGateway(opts: ArmGatewayOptions): AzureGateway {
         retryOptions: { maxRetries: 3, ...opts.retry },
       });
       client.pipeline.addPolicy(counter, { afterPhase: "Retry" });
+      // One budget per client, i.e. per subscription, as ARM counts it; after Retry so retries pay too.
+      if (opts.budget !== false) client.pipeline.addPolicy(armBudgetPolicy(opts.budget ?? ARM_BUDGET, opts.onRequest), { afterPhase: "Retry" });
       clients.set(key, client);
     }
     return client;
