@@ -1,0 +1,197 @@
+// Bookings in SQL. Every state or field change is one statement fenced on the state (and, for API changes,
+// the version the caller read), so concurrent writers (API, post-sync re-check, scheduler) cannot lose updates.
+// The partial unique index `bookings_one_active_per_vm` is what keeps one active booking per VM; its
+// violation becomes `active-booking-exists` here.
+import type pg from "pg";
+import type { BookableVm } from "../domain/bookings.js";
+import { DomainError } from "../domain/errors.js";
+import { appendAuditEvent, type AuditContext } from "./audit-repo.js";
+import { uniqueViolationConstraint } from "./errors.js";
+import { maintenanceColumnList, statusFromColumns, type MaintenanceColumns } from "./maintenance-rows.js";
+import { withTransaction } from "./transaction.js";
+
+export type Queryable = Pick<pg.Pool, "query">;
+
+export interface BookingRow {
+  id: string;
+  virtualMachineId: string;
+  startAt: Date;
+  state: string;
+  stateReason: string | null;
+  note: string | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+export interface AttemptRow {
+  number: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+  outcome: string | null;
+  httpStatus: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  operationId: string | null;
+}
+
+export type BookingRecord = BookingRow & { attempts: AttemptRow[] };
+
+export const BOOKING_COLUMNS = `b.id, b.virtual_machine_id AS "virtualMachineId", b.start_at AS "startAt", b.state,
+  b.state_reason AS "stateReason", b.note, b.created_by AS "createdBy", b.created_at AS "createdAt",
+  b.updated_at AS "updatedAt", b.version`;
+
+const ATTEMPT_COLUMNS = `booking_id AS "bookingId", number, started_at AS "startedAt", finished_at AS "finishedAt", outcome,
+  http_status AS "httpStatus", error_code AS "errorCode", error_message AS "errorMessage", operation_id AS "operationId"`;
+
+/** Adds each booking's execution attempts (written by the scheduler), in attempt order. */
+export async function withAttempts(db: Queryable, rows: BookingRow[]): Promise<BookingRecord[]> {
+  if (rows.length === 0) return [];
+  const { rows: attempts } = await db.query<AttemptRow & { bookingId: string }>(
+    `SELECT ${ATTEMPT_COLUMNS} FROM execution_attempts WHERE booking_id = ANY($1::uuid[]) ORDER BY booking_id, number`,
+    [rows.map((r) => r.id)],
+  );
+  const byBooking = new Map<string, AttemptRow[]>(rows.map((r) => [r.id, []]));
+  for (const { bookingId, ...attempt } of attempts) byBooking.get(bookingId)!.push(attempt);
+  return rows.map((r) => ({ ...r, attempts: byBooking.get(r.id)! }));
+}
+
+export async function findBooking(db: Queryable, id: string): Promise<BookingRecord | null> {
+  const { rows } = await db.query<BookingRow>(`SELECT ${BOOKING_COLUMNS} FROM bookings b WHERE b.id = $1`, [id]);
+  return (await withAttempts(db, rows))[0] ?? null;
+}
+
+/** Where a VM lives, for scope checks; null when no VM has this id. */
+export async function findVmPlacement(db: Queryable, id: string): Promise<{ subscriptionId: string; resourceGroup: string } | null> {
+  const { rows } = await db.query<{ subscriptionId: string; resourceGroup: string }>(
+    `SELECT subscription_id AS "subscriptionId", resource_group AS "resourceGroup" FROM virtual_machines WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Columns (tables aliased v and m) from which vmFacts builds what the booking rules know of a VM. */
+export const VM_FACTS_COLUMNS = `v.id AS vm_id, v.gone_since, m.virtual_machine_id IS NOT NULL AS has_status, ${maintenanceColumnList("m")}`;
+export const VM_FACTS_JOIN = "LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id";
+export type VmFactsRow = MaintenanceColumns & { vm_id: string; gone_since: Date | null; has_status: boolean };
+
+export function vmFacts(row: VmFactsRow): BookableVm {
+  return { id: row.vm_id, goneSince: row.gone_since, maintenance: row.has_status ? statusFromColumns(row) : null };
+}
+
+/** The VM facts the booking rules need; null when no VM has this id. */
+export async function findBookableVm(db: Queryable, id: string): Promise<BookableVm | null> {
+  const { rows } = await db.query<VmFactsRow>(`SELECT ${VM_FACTS_COLUMNS} FROM virtual_machines v ${VM_FACTS_JOIN} WHERE v.id = $1`, [id]);
+  return rows[0] ? vmFacts(rows[0]) : null;
+}
+
+export interface NewBooking {
+  virtualMachineId: string;
+  startAt: Date;
+  note: string | null;
+  createdBy: string;
+}
+
+export interface IdempotencyRecord {
+  createdBy: string;
+  key: string;
+  requestHash: string;
+}
+
+/**
+ * Inserts a `scheduled` booking and, when given, its idempotency key, in one transaction. A VM with an active
+ * booking → `active-booking-exists` naming it; a key stored meanwhile by a concurrent twin → the raw unique
+ * violation (the service then replays the stored booking).
+ */
+export async function insertBooking(pool: pg.Pool, b: NewBooking, idempotency: IdempotencyRecord | null, audit: AuditContext): Promise<BookingRow> {
+  try {
+    return await withTransaction(pool, async (client) => {
+      const { rows } = await client.query<BookingRow>(
+        `INSERT INTO bookings AS b (id, virtual_machine_id, start_at, state, note, created_by)
+         VALUES (gen_random_uuid(), $1, $2, 'scheduled', $3, $4) RETURNING ${BOOKING_COLUMNS}`,
+        [b.virtualMachineId, b.startAt, b.note, b.createdBy],
+      );
+      if (idempotency) {
+        await client.query(`INSERT INTO idempotency_keys (created_by, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)`, [
+          idempotency.createdBy, idempotency.key, idempotency.requestHash, rows[0].id,
+        ]);
+      }
+      await appendAuditEvent(client, { ...audit, action: "booking.created", targetType: "booking", targetId: rows[0].id, after: rows[0] });
+      return rows[0];
+    });
+  } catch (error) {
+    if (uniqueViolationConstraint(error) === "bookings_one_active_per_vm") throw await activeBookingConflict(pool, b.virtualMachineId);
+    throw error;
+  }
+}
+
+async function activeBookingConflict(db: Queryable, virtualMachineId: string): Promise<DomainError> {
+  const { rows } = await db.query<{ id: string; state: string; startAt: Date }>(
+    `SELECT id, state, start_at AS "startAt" FROM bookings WHERE virtual_machine_id = $1 AND state IN ('scheduled', 'running')`,
+    [virtualMachineId],
+  );
+  // The holder may have ended between the violation and this read; the caller may then simply retry.
+  const existing = rows[0];
+  const which = existing ? `booking ${existing.id} (${existing.state}, startAt ${existing.startAt.toISOString()})` : "a booking that has just ended; retry";
+  return new DomainError("active-booking-exists", `Virtual machine ${virtualMachineId} already has an active booking: ${which}. Change or cancel that booking instead.`, {
+    existingBookingId: existing?.id ?? null,
+  });
+}
+
+export async function findIdempotencyKey(db: Queryable, createdBy: string, key: string): Promise<{ requestHash: string; bookingId: string } | null> {
+  const { rows } = await db.query<{ requestHash: string; bookingId: string }>(
+    `SELECT request_hash AS "requestHash", booking_id AS "bookingId" FROM idempotency_keys WHERE created_by = $1 AND key = $2`,
+    [createdBy, key],
+  );
+  return rows[0] ?? null;
+}
+
+export interface BookingChange {
+  startAt?: Date;
+  /** undefined: unchanged; null: cleared. */
+  note?: string | null;
+}
+
+/** The audit record of a booking change: who, and which action. */
+export type BookingAudit = AuditContext & { action: string };
+
+/** A write fenced on the booking as read (`before`) and, when it changed it, its audit event, in one transaction. */
+function audited(pool: pg.Pool, before: BookingRow, audit: BookingAudit, write: (client: Queryable) => Promise<BookingRow | null>): Promise<BookingRow | null> {
+  return withTransaction(pool, async (client) => {
+    const row = await write(client);
+    // The snapshot is the booking itself; attempts (the scheduler's records) are not part of the change.
+    const { attempts: _attempts, ...snapshot } = before as BookingRecord;
+    if (row) await appendAuditEvent(client, { ...audit, targetType: "booking", targetId: row.id, before: snapshot, after: row });
+    return row;
+  });
+}
+
+/** Applies a PATCH when the booking is still `scheduled` at the version read; null when it is not (anymore). */
+export function updateScheduledBooking(pool: pg.Pool, before: BookingRow, change: BookingChange, audit: BookingAudit): Promise<BookingRow | null> {
+  return audited(pool, before, audit, (db) => updateStatement(db, before.id, before.version, change));
+}
+
+async function updateStatement(db: Queryable, id: string, version: number, change: BookingChange): Promise<BookingRow | null> {
+  const { rows } = await db.query<BookingRow>(
+    `UPDATE bookings AS b SET start_at = coalesce($3, b.start_at), note = CASE WHEN $4 THEN $5 ELSE b.note END,
+       version = b.version + 1, updated_at = now()
+     WHERE b.id = $1 AND b.version = $2 AND b.state = 'scheduled' RETURNING ${BOOKING_COLUMNS}`,
+    [id, version, change.startAt ?? null, change.note !== undefined, change.note ?? null],
+  );
+  return rows[0] ?? null;
+}
+
+/** Moves a `scheduled` booking at the version read to a final state; null when it is not (anymore). */
+export function finishScheduledBooking(pool: pg.Pool, before: BookingRow, state: string, reason: string, audit: BookingAudit): Promise<BookingRow | null> {
+  return audited(pool, before, audit, (db) => finishStatement(db, before.id, before.version, state, reason));
+}
+
+async function finishStatement(db: Queryable, id: string, version: number, state: string, reason: string): Promise<BookingRow | null> {
+  const { rows } = await db.query<BookingRow>(
+    `UPDATE bookings AS b SET state = $3, state_reason = $4, version = b.version + 1, updated_at = now(), finished_at = now()
+     WHERE b.id = $1 AND b.version = $2 AND b.state = 'scheduled' RETURNING ${BOOKING_COLUMNS}`,
+    [id, version, state, reason],
+  );
+  return rows[0] ?? null;
+}

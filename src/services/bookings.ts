@@ -1,0 +1,128 @@
+// Booking use cases for the API: load, decide (src/domain/bookings*.ts), persist. Every write is one fenced
+// statement or one transaction (src/db/bookings-repo.ts).
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import { canTransition, type BookingState } from "../domain/booking-states.js";
+import { checkBookable, type BookingPolicy } from "../domain/bookings.js";
+import { ifMatchAllows } from "../domain/bookings-etag.js";
+import { parseStartAt } from "../domain/bookings-time.js";
+import { inScope, type Scope } from "../domain/access.js";
+import { DomainError } from "../domain/errors.js";
+import {
+  findBookableVm, findBooking, findIdempotencyKey, findVmPlacement, finishScheduledBooking, insertBooking, updateScheduledBooking, withAttempts,
+  type BookingRecord, type BookingRow, type IdempotencyRecord,
+} from "../db/bookings-repo.js";
+import { requireInScope, type Caller } from "./access.js";
+
+export interface BookingDeps {
+  pool: pg.Pool;
+  clock: () => Date;
+  policy: BookingPolicy;
+}
+
+export interface NewBookingInput {
+  virtualMachineId: string;
+  startAt: string;
+  note?: string | null;
+}
+
+export interface BookingChangeInput {
+  startAt?: string;
+  note?: string | null;
+}
+
+/** The booking, and whether it was created by an earlier request with the same Idempotency-Key. */
+export interface CreatedBooking {
+  booking: BookingRecord;
+  replayed: boolean;
+}
+
+/** A booking outside the caller's scope does not exist for them (404), like one that does not exist at all. */
+export async function getBooking(pool: pg.Pool, id: string, scope: Scope = null): Promise<BookingRecord> {
+  const booking = await findBooking(pool, id);
+  const visible = booking && (scope === null || inScope(scope, (await findVmPlacement(pool, booking.virtualMachineId))!));
+  if (!visible) throw new DomainError("not-found", `No booking with id ${id}.`);
+  return booking;
+}
+
+/** The same key and the same request → the stored booking; the same key and another request → 422. */
+async function replay(pool: pg.Pool, idempotency: IdempotencyRecord): Promise<CreatedBooking | null> {
+  const stored = await findIdempotencyKey(pool, idempotency.createdBy, idempotency.key);
+  if (!stored) return null;
+  if (stored.requestHash !== idempotency.requestHash) {
+    throw new DomainError("idempotency-key-reused", `Idempotency-Key "${idempotency.key}" was already used with a different request (booking ${stored.bookingId}). Use a new key for a new request.`, {
+      existingBookingId: stored.bookingId,
+    });
+  }
+  return { booking: await getBooking(pool, stored.bookingId), replayed: true };
+}
+
+export async function createBooking(deps: BookingDeps, caller: Caller, input: NewBookingInput, idempotencyKey?: string): Promise<CreatedBooking> {
+  const { actor } = caller;
+  const startAt = parseStartAt(input.startAt);
+  const virtualMachineId = input.virtualMachineId.toLowerCase();
+  const note = input.note ?? null;
+  // The hash covers the request's meaning: the same instant sent with another offset is the same request.
+  const requestHash = createHash("sha256").update(JSON.stringify([virtualMachineId, startAt.toISOString(), note])).digest("hex");
+  const idempotency = idempotencyKey ? { createdBy: actor, key: idempotencyKey, requestHash } : null;
+  const earlier = idempotency && (await replay(deps.pool, idempotency));
+  if (earlier) return earlier;
+
+  if (caller.scope !== null) requireInScope(caller.scope, await findVmPlacement(deps.pool, virtualMachineId), `Virtual machine ${virtualMachineId}`);
+  checkBookable(await findBookableVm(deps.pool, virtualMachineId), virtualMachineId, startAt, deps.clock(), deps.policy);
+  try {
+    const row = await insertBooking(deps.pool, { virtualMachineId, startAt, note, createdBy: actor }, idempotency, caller);
+    return { booking: { ...row, attempts: [] }, replayed: false };
+  } catch (error) {
+    // A concurrent request with the same key got there first (its booking holds the VM, or its key row
+    // exists): answer as it did.
+    const twin = idempotency && (await replay(deps.pool, idempotency));
+    if (twin) return twin;
+    throw error;
+  }
+}
+
+function notScheduled(booking: BookingRow, action: string): DomainError {
+  return new DomainError("booking-not-scheduled", `Booking ${booking.id} is ${booking.state}; only a scheduled booking can be ${action}.`, {
+    currentState: booking.state,
+  });
+}
+
+/** Checks the caller's scope, If-Match, then the state; returns the booking as read. */
+async function loadForChange(pool: pg.Pool, caller: Caller, id: string, ifMatch: string | undefined, action: string, target?: BookingState): Promise<BookingRecord> {
+  const booking = await getBooking(pool, id);
+  if (caller.scope !== null) requireInScope(caller.scope, await findVmPlacement(pool, booking.virtualMachineId), `Booking ${id}`);
+  if (ifMatch !== undefined && !ifMatchAllows(ifMatch, booking.version)) {
+    throw new DomainError("precondition-failed", `Booking ${id} has changed since it was read (If-Match ${ifMatch.slice(0, 64)}). GET it again and retry with its current ETag.`);
+  }
+  const state = booking.state as BookingState;
+  if (state !== "scheduled" || (target && !canTransition(state, target))) throw notScheduled(booking, action);
+  return booking;
+}
+
+/** A fenced write changed nothing: say why, as seen now. */
+async function lostRace(pool: pg.Pool, id: string, action: string): Promise<DomainError> {
+  const now = await getBooking(pool, id);
+  if (now.state !== "scheduled") return notScheduled(now, action);
+  return new DomainError("precondition-failed", `Booking ${id} was changed by another request meanwhile. GET it again and retry with its current ETag.`);
+}
+
+export async function updateBooking(deps: BookingDeps, caller: Caller, id: string, ifMatch: string | undefined, change: BookingChangeInput): Promise<BookingRecord> {
+  if (ifMatch === undefined) {
+    throw new DomainError("precondition-required", "Changing a booking requires If-Match with the ETag from GET /v1/bookings/{id}, so that concurrent changes are not lost.");
+  }
+  const startAt = change.startAt === undefined ? undefined : parseStartAt(change.startAt);
+  const booking = await loadForChange(deps.pool, caller, id, ifMatch, "changed");
+  if (startAt) checkBookable(await findBookableVm(deps.pool, booking.virtualMachineId), booking.virtualMachineId, startAt, deps.clock(), deps.policy);
+  const action = startAt ? "booking.rescheduled" : "booking.note-changed";
+  const row = await updateScheduledBooking(deps.pool, booking, { startAt, note: change.note }, { ...caller, action });
+  if (!row) throw await lostRace(deps.pool, id, "changed");
+  return (await withAttempts(deps.pool, [row]))[0];
+}
+
+export async function cancelBooking(deps: BookingDeps, caller: Caller, id: string, ifMatch: string | undefined): Promise<BookingRecord> {
+  const booking = await loadForChange(deps.pool, caller, id, ifMatch, "cancelled", "cancelled");
+  const row = await finishScheduledBooking(deps.pool, booking, "cancelled", `Cancelled by ${caller.actor}.`, { ...caller, action: "booking.cancelled" });
+  if (!row) throw await lostRace(deps.pool, id, "cancelled");
+  return (await withAttempts(deps.pool, [row]))[0];
+}
