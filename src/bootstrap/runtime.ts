@@ -9,6 +9,24 @@ export interface Runtime {
   arm: { endpoint: string; token: string | null; ca: string | null };
   subscriptionIds: string[];
   syncConcurrency: number;
+  logLevel: string;
+  scheduler: SchedulerSettings;
+}
+
+/** What the scheduler's jobs need from config (plain data: it crosses into bree's worker threads). */
+export interface SchedulerSettings {
+  syncIntervalMs: number;
+  dispatchIntervalMs: number;
+  executionMaxAttempts: number;
+  misfireGraceSeconds: number;
+  leaseDurationMs: number;
+  operationPollIntervalMs: number;
+  shutdownTimeoutMs: number;
+}
+
+function schedulerSettings(config: Readonly<Config>): SchedulerSettings {
+  const { syncIntervalMs, dispatchIntervalMs, executionMaxAttempts, misfireGraceSeconds, leaseDurationMs, operationPollIntervalMs } = config;
+  return { syncIntervalMs, dispatchIntervalMs, executionMaxAttempts, misfireGraceSeconds, leaseDurationMs, operationPollIntervalMs, shutdownTimeoutMs: config.shutdownTimeoutSeconds * 1000 };
 }
 
 export interface ResolvedRuntime {
@@ -29,18 +47,19 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
     }
+    const common = { syncConcurrency: config.syncConcurrency, logLevel: config.logLevel, scheduler: schedulerSettings(config) };
     if (config.azureMode === "simulator") {
       const { startSimulator } = await import("../azure/simulator/index.js");
       const simulator = await startSimulator({});
       stops.push(() => simulator.close());
       log(`ARM simulator on ${simulator.url} with ${simulator.subscriptionIds.length} subscriptions`);
       return {
-        runtime: { databaseUrl, arm: { endpoint: simulator.url, token: "simulator", ca: simulator.ca }, subscriptionIds: simulator.subscriptionIds, syncConcurrency: config.syncConcurrency },
+        runtime: { databaseUrl, arm: { endpoint: simulator.url, token: "simulator", ca: simulator.ca }, subscriptionIds: simulator.subscriptionIds, ...common },
         stop,
       };
     }
     return {
-      runtime: { databaseUrl, arm: { endpoint: config.armEndpoint, token: config.armToken, ca: null }, subscriptionIds: [...config.subscriptionIds], syncConcurrency: config.syncConcurrency },
+      runtime: { databaseUrl, arm: { endpoint: config.armEndpoint, token: config.armToken, ca: null }, subscriptionIds: [...config.subscriptionIds], ...common },
       stop,
     };
   } catch (error) {

@@ -1,10 +1,12 @@
 // Builds the objects every process needs from a Runtime: the database and the Azure gateway. Used by main.ts
 // and by each bree job (worker threads never share the HTTP process's objects).
 import type { TokenCredential } from "@azure/identity";
-import { createArmGateway } from "../azure/arm-gateway.js";
+import { createArmGateway, type ArmGatewayOptions } from "../azure/arm-gateway.js";
 import type { AzureGateway } from "../azure/gateway.js";
 import { createDb, type Db } from "../db/client.js";
+import { recheckAfterSync } from "../services/booking-recheck.js";
 import type { SyncDeps } from "../services/sync.js";
+import { armOperation, type MetricsSink } from "../observability/metrics.js";
 import type { Runtime } from "./runtime.js";
 
 export interface ServiceDeps {
@@ -30,9 +32,28 @@ async function credentialFor(runtime: Runtime): Promise<TokenCredential> {
   return new DefaultAzureCredential();
 }
 
-export async function createServiceDeps(runtime: Runtime, log?: Logger, poolSize?: number): Promise<ServiceDeps> {
-  const db = createDb(runtime.databaseUrl, { max: poolSize });
-  const gateway = createArmGateway({ endpoint: runtime.arm.endpoint, credential: await credentialFor(runtime), ca: runtime.arm.ca ?? undefined });
-  const sync: SyncDeps = { pool: db.pool, gateway, subscriptionIds: runtime.subscriptionIds, concurrency: runtime.syncConcurrency, log };
+export interface ServiceDepsOptions {
+  log?: Logger;
+  poolSize?: number;
+  /** Gateway tuning, e.g. the scheduler turns off the SDK's own retries to count and pace every attempt itself. */
+  arm?: Pick<ArmGatewayOptions, "retry" | "pollIntervalMs">;
+  /** Where metric events go: the registry in the main thread, a message to it from a worker thread. */
+  metrics?: MetricsSink;
+}
+
+export async function createServiceDeps(runtime: Runtime, opts: ServiceDepsOptions = {}): Promise<ServiceDeps> {
+  const { log, metrics } = opts;
+  const db = createDb(runtime.databaseUrl, { max: opts.poolSize });
+  const gateway = createArmGateway({
+    endpoint: runtime.arm.endpoint,
+    credential: await credentialFor(runtime),
+    ca: runtime.arm.ca ?? undefined,
+    ...opts.arm,
+    onRequest: metrics && ((e) => metrics({ type: "arm-request", operation: armOperation(e.method, e.url), status: e.status, waitedMs: e.waitedMs })),
+  });
+  const sync: SyncDeps = {
+    pool: db.pool, gateway, subscriptionIds: runtime.subscriptionIds, concurrency: runtime.syncConcurrency, log, metrics,
+    afterSync: recheckAfterSync(db.pool, log),
+  };
   return { db, gateway, sync, close: () => db.close() };
 }

@@ -3,20 +3,31 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Bree from "bree";
+import { parentPort } from "node:worker_threads";
 import type { Runtime } from "../bootstrap/runtime.js";
+import type { MetricEvent, MetricsSink } from "../observability/metrics.js";
 
 export interface JobData {
   runtime: Runtime;
   jobModule: string;
 }
 
+/** In a job's worker thread: hands a metric event to the main thread, which owns the registry. */
+export const postMetric: MetricsSink = (event) => parentPort?.postMessage({ metric: event });
+
+function isMetricMessage(message: unknown): message is { metric: MetricEvent } {
+  return typeof message === "object" && message !== null && "metric" in message;
+}
+
 export interface SchedulerOptions {
   runtime: Runtime;
-  syncIntervalMs: number;
+  /** Applies metric events that jobs post from their worker threads. */
+  metrics?: MetricsSink;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
-  /** How long stop() waits for running jobs before terminating their workers. */
-  stopTimeoutMs?: number;
 }
+
+/** The dispatch job loops until cancelled; if its worker ever dies, bree starts it again after this long. */
+const DISPATCH_RESTART_MS = 5_000;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fromSources = import.meta.url.endsWith(".ts");
@@ -41,16 +52,22 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     root: false,
     doRootCheck: false,
     logger: false,
-    jobs: [job("sync", opts.runtime, { interval: opts.syncIntervalMs, timeout: 0 })],
+    jobs: [
+      job("sync", opts.runtime, { interval: opts.runtime.scheduler.syncIntervalMs, timeout: 0 }),
+      job("dispatch", opts.runtime, { interval: Math.max(DISPATCH_RESTART_MS, opts.runtime.scheduler.dispatchIntervalMs), timeout: 0 }),
+    ],
     errorHandler: (error, data) => opts.log.error({ err: error, job: data.name }, "scheduled job failed"),
-    workerMessageHandler: (data) => opts.log.info({ job: data.name, message: data.message }, "job message"),
+    workerMessageHandler: (data) => {
+      if (isMetricMessage(data.message)) opts.metrics?.(data.message.metric);
+      else opts.log.info({ job: data.name, message: data.message }, "job message");
+    },
   });
   await bree.start();
   return {
     async stop() {
-      // bree.stop() waits without a deadline for a job that ignores cancel; the database makes an
-      // interrupted job safe to abandon (a sync's advisory lock dies with its connection).
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, opts.stopTimeoutMs ?? 10_000).unref());
+      // bree.stop() sends each worker `cancel` and waits without a deadline; the database makes an interrupted
+      // job safe to abandon (a sync's advisory lock dies with its connection, a booking's lease expires).
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, opts.runtime.scheduler.shutdownTimeoutMs).unref());
       await Promise.race([bree.stop(), deadline]);
     },
   };

@@ -1,0 +1,65 @@
+// Execution attempt rows and the VM's "skipped" mark. Writes are fenced on the booking's lease like leases-repo.
+import type { AttemptOutcome } from "../domain/execution.js";
+import type { Queryable } from "./leases-repo.js";
+import { LeaseLostError } from "./leases-repo.js";
+
+export interface AttemptRow {
+  id: string;
+  number: number;
+  /** An earlier attempt may have sent performMaintenance: it has an operation id, or it was interrupted. */
+  prior_start: boolean;
+}
+
+export const INTERRUPTED_CODE = "Interrupted";
+
+// One statement: closes attempts a crashed owner left open, then numbers the new one after all earlier ones.
+const START_ATTEMPT = `
+WITH lease AS (SELECT id FROM bookings WHERE id = $1 AND lease_owner = $2 AND state = 'running'),
+closed AS (
+  UPDATE execution_attempts SET finished_at = now(), outcome = 'retryable-error', error_code = '${INTERRUPTED_CODE}',
+    error_message = 'The process working on this attempt stopped before it ended'
+  WHERE booking_id IN (SELECT id FROM lease) AND finished_at IS NULL RETURNING id),
+prior AS (
+  SELECT max(number) AS last, coalesce(bool_or(operation_id IS NOT NULL OR finished_at IS NULL), false) AS started
+  FROM execution_attempts WHERE booking_id = $1)
+INSERT INTO execution_attempts (id, booking_id, number, started_at, operation_id)
+SELECT gen_random_uuid(), lease.id, coalesce(prior.last, 0) + 1, now(), $3 FROM lease, prior
+RETURNING id, number, (SELECT started FROM prior) AS prior_start`;
+
+/** Records a new attempt before any ARM call of it. `operationId`: set when the attempt resumes an operation. */
+export async function startAttempt(q: Queryable, bookingId: string, owner: string, operationId: string | null): Promise<AttemptRow> {
+  const { rows } = await q.query<AttemptRow>(START_ATTEMPT, [bookingId, owner, operationId]);
+  if (rows.length !== 1) throw new LeaseLostError(bookingId);
+  return rows[0];
+}
+
+/** The attempt still following an operation (its owner crashed or stopped while waiting), if any. */
+export async function findOpenOperationAttempt(q: Queryable, bookingId: string): Promise<AttemptRow | null> {
+  const { rows } = await q.query<AttemptRow>(
+    `SELECT id, number, true AS prior_start FROM execution_attempts
+     WHERE booking_id = $1 AND finished_at IS NULL AND operation_id IS NOT NULL ORDER BY number DESC LIMIT 1`,
+    [bookingId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface AttemptResult {
+  outcome: AttemptOutcome;
+  httpStatus: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export async function finishAttempt(q: Queryable, attemptId: string, bookingId: string, owner: string, r: AttemptResult): Promise<void> {
+  const { rowCount } = await q.query(
+    `UPDATE execution_attempts a SET finished_at = now(), outcome = $4, http_status = $5, error_code = $6, error_message = $7
+     FROM bookings b WHERE a.id = $1 AND b.id = a.booking_id AND b.id = $2 AND b.lease_owner = $3`,
+    [attemptId, bookingId, owner, r.outcome, r.httpStatus, r.errorCode, r.errorMessage],
+  );
+  if (rowCount !== 1) throw new LeaseLostError(bookingId);
+}
+
+/** Azure skipped the VM: shown as `maintenance.skippedAt` until the sync sees a new window (it clears the mark). */
+export async function markVmSkipped(q: Queryable, virtualMachineId: string): Promise<void> {
+  await q.query(`UPDATE maintenance_statuses SET skipped_at = now() WHERE virtual_machine_id = $1`, [virtualMachineId]);
+}

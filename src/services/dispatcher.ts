@@ -1,0 +1,106 @@
+// The dispatch loop: claim due bookings, run each under its subscription's concurrency limit, keep the leases
+// alive while work goes on, and on stop() hand everything back at a safe point. It receives its claim / execute /
+// renew / release functions (house style 8); the database, not this loop, decides who works on what.
+import { setTimeout as sleep } from "node:timers/promises";
+import pLimit, { type LimitFunction } from "p-limit";
+import type { ExecutionControl, ExecutionLog, RunnableBooking } from "./execution.js";
+
+export interface DispatcherOptions {
+  /** Claims up to `limit` due bookings and returns those to run (already `running` and leased by us). */
+  claim(limit: number): Promise<RunnableBooking[]>;
+  execute(booking: RunnableBooking, control: ExecutionControl): Promise<void>;
+  /** Extends our leases; returns the ids we still hold. */
+  renew(): Promise<Set<string>>;
+  /** Gives back every lease we hold. */
+  releaseAll(): Promise<number>;
+  intervalMs: number;
+  heartbeatMs: number;
+  /** Bookings claimed per statement. */
+  claimBatch: number;
+  /** Bookings this process works on at once (most of them just wait on an operation). */
+  maxInFlight: number;
+  /** Parallel start phases (instance view + performMaintenance) per subscription. */
+  startsPerSubscription: number;
+  log?: ExecutionLog;
+}
+
+export interface Dispatcher {
+  /** Stops claiming, lets in-flight bookings reach a safe point, releases the leases. */
+  stop(): Promise<void>;
+  inFlight(): number;
+}
+
+export function startDispatcher(opts: DispatcherOptions): Dispatcher {
+  const inFlight = new Map<string, { controller: AbortController; since: number; done: Promise<void> }>();
+  const limits = new Map<string, LimitFunction>();
+  const loopStop = new AbortController();
+
+  const startSlotFor = (subscriptionId: string): LimitFunction => {
+    const key = subscriptionId.toLowerCase();
+    let limit = limits.get(key);
+    if (!limit) limits.set(key, (limit = pLimit(opts.startsPerSubscription)));
+    return limit;
+  };
+
+  function launch(booking: RunnableBooking): void {
+    const controller = new AbortController();
+    const limit = startSlotFor(booking.vm.subscriptionId);
+    const control: ExecutionControl = { signal: controller.signal, startSlot: (fn) => limit(fn) };
+    const done = opts
+      .execute(booking, control)
+      .catch((err: unknown) => opts.log?.error({ err, bookingId: booking.id }, "booking execution failed"))
+      .finally(() => inFlight.delete(booking.id));
+    inFlight.set(booking.id, { controller, since: performance.now(), done });
+  }
+
+  async function loop(): Promise<void> {
+    while (!loopStop.signal.aborted) {
+      let claimed = 0;
+      const free = opts.maxInFlight - inFlight.size;
+      try {
+        if (free > 0) {
+          const bookings = await opts.claim(Math.min(free, opts.claimBatch));
+          bookings.forEach(launch);
+          claimed = bookings.length;
+        }
+      } catch (err) {
+        opts.log?.error({ err }, "claiming due bookings failed");
+      }
+      // A full batch means more may be due: claim again at once.
+      if (claimed < opts.claimBatch) await sleep(opts.intervalMs, undefined, { signal: loopStop.signal }).catch(() => undefined);
+    }
+  }
+
+  let renewing = false;
+  const heartbeat = setInterval(() => {
+    if (renewing || inFlight.size === 0) return;
+    renewing = true;
+    const asked = performance.now();
+    opts
+      .renew()
+      .then((held) => {
+        // Only bookings launched before the renewal was asked can be judged by its answer.
+        for (const [id, work] of inFlight) if (work.since < asked && !held.has(id)) work.controller.abort(new Error("lease lost"));
+      })
+      .catch((err: unknown) => opts.log?.warn({ err }, "lease heartbeat failed"))
+      .finally(() => (renewing = false));
+  }, opts.heartbeatMs);
+
+  const looping = loop();
+  let stopping: Promise<void> | undefined;
+  return {
+    inFlight: () => inFlight.size,
+    stop() {
+      stopping ??= (async () => {
+        loopStop.abort();
+        await looping;
+        for (const work of inFlight.values()) work.controller.abort(new Error("stopping"));
+        await Promise.allSettled([...inFlight.values()].map((w) => w.done));
+        clearInterval(heartbeat);
+        const released = await opts.releaseAll();
+        opts.log?.info({ released }, "dispatcher stopped");
+      })();
+      return stopping;
+    },
+  };
+}

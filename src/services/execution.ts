@@ -1,0 +1,152 @@
+// Performing one claimed booking, one attempt per call: re-read the instance view, start (or resume) Azure's
+// performMaintenance, follow it to the end and record the outcome. Every write is fenced on our lease; when the
+// lease is lost or the process stops, the attempt ends at a safe point (operation stored) without writing more.
+import type pg from "pg";
+import { ArmError, type InstanceViewFacts, type MaintenanceGateway, type MaintenanceOperation, type VmRef } from "../azure/gateway.js";
+import { findOpenOperationAttempt, startAttempt, type AttemptRow } from "../db/attempts-repo.js";
+import { LeaseLostError, storeOperation } from "../db/leases-repo.js";
+import { classifyError, classifyReadiness, classifySucceeded, type ExecutionError, type Outcome } from "../domain/execution.js";
+import type { MetricsSink } from "../observability/metrics.js";
+import { persistOutcome } from "./execution-outcome.js";
+
+export interface ExecutionGateway extends MaintenanceGateway {
+  getInstanceView(vm: VmRef): Promise<InstanceViewFacts>;
+}
+
+export interface ExecutionSettings {
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+}
+
+export interface ExecutionLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ExecutionDeps {
+  pool: pg.Pool;
+  /** Paces its requests to ARM's per-subscription budgets itself (src/azure/arm-budget.ts). */
+  gateway: ExecutionGateway;
+  owner: string;
+  settings: ExecutionSettings;
+  /** The database clock: all due and window comparisons use it (see execution-dispatch.ts). */
+  clock: () => Date;
+  random: () => number;
+  log?: ExecutionLog;
+  metrics?: MetricsSink;
+}
+
+/** A claimed booking that is `running` and leased by us. */
+export interface RunnableBooking {
+  id: string;
+  virtualMachineId: string;
+  startAt: Date;
+  vm: VmRef;
+  /** Serialized poller of an operation an earlier attempt started: resume it, never start another. */
+  operationState: string | null;
+  /** Self-service window end as last synced; the instance view read by the attempt replaces it. */
+  selfServiceWindowEnd: Date | null;
+}
+
+export interface ExecutionControl {
+  /** Runs the start phase (instance view → performMaintenance → operation stored) under the subscription's limit. */
+  startSlot<T>(fn: () => Promise<T>): Promise<T>;
+  /** Aborted on graceful stop or when the heartbeat finds the lease gone. */
+  signal: AbortSignal;
+}
+
+/** The attempt reached a safe point and stops without writing (the dispatcher releases or lost the lease). */
+class Stopped extends Error {}
+
+/** Everything one attempt learns, for persisting its outcome. */
+export interface AttemptContext {
+  booking: RunnableBooking;
+  attempt: AttemptRow;
+  windowEnd: Date | null;
+  /** An accepted operation that has not ended: a retry resumes polling it. */
+  operationPending: boolean;
+  error: ExecutionError | null;
+}
+
+export async function executeBooking(deps: ExecutionDeps, booking: RunnableBooking, control: ExecutionControl): Promise<void> {
+  try {
+    const { ctx, outcome } = await runAttempt(deps, booking, control);
+    await persistOutcome(deps, ctx, outcome);
+  } catch (err) {
+    if (err instanceof Stopped || control.signal.aborted) return;
+    if (err instanceof LeaseLostError) return deps.log?.warn({ bookingId: booking.id }, err.message);
+    throw err;
+  }
+}
+
+async function runAttempt(deps: ExecutionDeps, booking: RunnableBooking, control: ExecutionControl): Promise<{ ctx: AttemptContext; outcome: Outcome }> {
+  let operation: MaintenanceOperation | null = null;
+  let attempt: AttemptRow;
+  if (booking.operationState) {
+    operation = deps.gateway.resumeMaintenance(booking.vm, booking.operationState);
+    attempt = (await findOpenOperationAttempt(deps.pool, booking.id)) ?? (await startAttempt(deps.pool, booking.id, deps.owner, operation.operationId));
+  } else {
+    attempt = await control.startSlot(() => startAttempt(deps.pool, booking.id, deps.owner, null));
+  }
+  const ctx: AttemptContext = { booking, attempt, windowEnd: booking.selfServiceWindowEnd, operationPending: false, error: null };
+  let stage: "start" | "operation" | "after" = operation ? "operation" : "start";
+  try {
+    if (!operation) {
+      const started = await control.startSlot(() => startPhase(deps, ctx, control.signal));
+      if (!("wait" in started)) return { ctx, outcome: started };
+      operation = started;
+      stage = "operation";
+    }
+    await untilStopped(operation.wait(), control.signal);
+    stage = "after";
+    const after = await deps.gateway.getInstanceView(booking.vm);
+    return { ctx, outcome: classifySucceeded(after.maintenance) };
+  } catch (err) {
+    if (err instanceof Stopped || err instanceof LeaseLostError || !(err instanceof ArmError)) throw err;
+    // A retryable failure while polling leaves the operation running in Azure: the retry resumes it.
+    ctx.operationPending = stage === "operation" && err.retryable;
+    const phase = stage === "operation" ? "operation" : "start";
+    ctx.error = { phase, statusCode: err.statusCode, code: err.code, message: err.message, retryable: err.retryable, retryAfterMs: err.retryAfterMs };
+    return { ctx, outcome: classifyError(ctx.error, deps.clock(), ctx.windowEnd) };
+  }
+}
+
+/** Instance view first; performMaintenance only when Azure shows maintenance pending and allowed right now. */
+async function startPhase(deps: ExecutionDeps, ctx: AttemptContext, signal: AbortSignal): Promise<Outcome | MaintenanceOperation> {
+  const { booking, attempt } = ctx;
+  notStopped(signal);
+  const view = await deps.gateway.getInstanceView(booking.vm);
+  ctx.windowEnd = view.maintenance?.selfServiceWindow.end ?? ctx.windowEnd;
+  const readiness = classifyReadiness(view.maintenance, deps.clock(), attempt.prior_start);
+  if (readiness.kind === "completed") return { kind: "completed" };
+  if (readiness.kind === "not-needed") return readiness;
+  if (readiness.kind === "not-allowed-yet") return { kind: "retry", attemptOutcome: "not-allowed-yet", reason: readiness.reason, retryAfterMs: null };
+  notStopped(signal); // the last safe point before anything is sent that must be followed
+  const operation = await deps.gateway.startMaintenance(booking.vm);
+  if (attempt.number === 1) deps.metrics?.({ type: "dispatch-lag", seconds: (deps.clock().getTime() - booking.startAt.getTime()) / 1000 });
+  // Stored before anyone waits on it: a new owner after a crash resumes this operation instead of starting another.
+  await storeOperation(deps.pool, booking.id, deps.owner, attempt.id, operation.state, operation.operationId);
+  return operation;
+}
+
+function notStopped(signal: AbortSignal): void {
+  if (signal.aborted) throw new Stopped();
+}
+
+/** Waits for `work` unless stopped first; the operation stays stored, so whoever resumes polls it again. */
+async function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  notStopped(signal);
+  let onAbort: () => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Stopped());
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  work.catch(() => undefined); // still settles in the background after a stop
+  try {
+    return await Promise.race([work, stopped]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,91 @@
+// The leasing SQL against real Postgres: who may claim what, in which order, and that every later write is fenced.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { claimDue, finishBooking, LeaseLostError, releaseLeases, renewLeases, scheduleRetry, startRunning } from "../../src/db/leases-repo.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
+
+describe("leases", () => {
+  let database: TestDatabase;
+  const q = () => database.db.pool;
+  const insert = async (startOffsetSeconds: number[]) => {
+    const { rows } = await q().query<{ id: string }>(
+      `INSERT INTO bookings (id, virtual_machine_id, start_at, state, created_by)
+       SELECT gen_random_uuid(), v.id, now() + o * interval '1 second', 'scheduled', 'test'
+       FROM unnest($1::int[]) WITH ORDINALITY AS t(o, n)
+       JOIN LATERAL (SELECT id FROM virtual_machines ORDER BY name OFFSET t.n - 1 LIMIT 1) v ON true
+       ORDER BY t.n RETURNING id`,
+      [startOffsetSeconds],
+    );
+    return rows.map((r) => r.id);
+  };
+  const booking = async (id: string) => (await q().query(`SELECT * FROM bookings WHERE id = $1`, [id])).rows[0];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await q().query(
+      `INSERT INTO virtual_machines (id, resource_id, resource_id_key, subscription_id, resource_group, name, location, first_seen_at, last_seen_at)
+       SELECT gen_random_uuid(), 'vm' || n, 'vm' || n, 'sub', 'rg', 'vm' || lpad(n::text, 3, '0'), 'westeurope', now(), now()
+       FROM generate_series(1, 50) n`,
+    );
+  });
+  beforeEach(() => q().query(`DELETE FROM bookings`));
+  afterAll(() => database?.drop());
+
+  it("claims due bookings earliest first, leaves future ones, and bumps version", async () => {
+    const [late, early, future] = await insert([-10, -60, 60]);
+    const claimed = await claimDue(q(), "a", 60_000, 10);
+    expect(claimed.map((r) => r.id)).toEqual([early, late]);
+    expect(claimed[0]).toMatchObject({ state: "scheduled", subscription_id: "sub", db_now: expect.any(Date) });
+    expect(await booking(early)).toMatchObject({ lease_owner: "a", version: 2 });
+    expect((await booking(future)).lease_owner).toBeNull();
+    expect(await claimDue(q(), "b", 60_000, 10)).toEqual([]);
+  });
+
+  it("hands disjoint sets to concurrent claimers", async () => {
+    const ids = await insert(Array.from({ length: 40 }, () => -1));
+    const results = await Promise.all(["a", "b", "c", "d"].map((owner) => claimDue(q(), owner, 60_000, 15)));
+    const all = results.flat().map((r) => r.id);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.sort()).toEqual([...ids].sort());
+  });
+
+  it("fences every later write on the owner", async () => {
+    const [id] = await insert([-1]);
+    await claimDue(q(), "a", 60_000, 1);
+    expect(await startRunning(q(), "b", [id])).toEqual([]);
+    expect(await startRunning(q(), "a", [id])).toEqual([id]);
+    await expect(finishBooking(q(), id, "b", "completed", null)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(scheduleRetry(q(), id, "b", 0, "x", false)).rejects.toBeInstanceOf(LeaseLostError);
+    expect([...(await renewLeases(q(), "a", 60_000))]).toEqual([id]);
+    await finishBooking(q(), id, "a", "completed", null);
+    expect(await booking(id)).toMatchObject({ state: "completed", lease_owner: null, finished_at: expect.any(Date) });
+  });
+
+  it("refuses transitions the lifecycle does not allow", async () => {
+    const [id] = await insert([-1]);
+    await claimDue(q(), "a", 60_000, 1);
+    await expect(finishBooking(q(), id, "a", "completed", null)).rejects.toBeInstanceOf(LeaseLostError); // scheduled → completed
+    await finishBooking(q(), id, "a", "missed", "late");
+    expect((await booking(id)).state).toBe("missed");
+  });
+
+  it("retakes an expired lease, and a released one at once", async () => {
+    const [id] = await insert([-1]);
+    await claimDue(q(), "a", 1, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await claimDue(q(), "b", 60_000, 1)).map((r) => r.id)).toEqual([id]);
+    await startRunning(q(), "b", [id]);
+    expect(await releaseLeases(q(), "b")).toBe(1);
+    expect(await booking(id)).toMatchObject({ state: "running", lease_owner: null, next_attempt_at: expect.any(Date) });
+    expect((await claimDue(q(), "c", 60_000, 1)).map((r) => [r.id, r.state])).toEqual([[id, "running"]]);
+  });
+
+  it("keeps a booking waiting for its backoff until its next attempt is due", async () => {
+    const [id] = await insert([-1]);
+    await claimDue(q(), "a", 60_000, 1);
+    await startRunning(q(), "a", [id]);
+    await scheduleRetry(q(), id, "a", 300, "Retrying: 503", false);
+    expect(await claimDue(q(), "b", 60_000, 1)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await claimDue(q(), "b", 60_000, 1)).map((r) => r.id)).toEqual([id]);
+  });
+});
