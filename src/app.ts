@@ -2,18 +2,37 @@
 import Fastify, { type FastifyServerOptions } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Db } from "./db/client.js";
+import type { BookingPolicy } from "./domain/bookings.js";
 import type { SyncDeps } from "./services/sync.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { registerProblemHandlers } from "./http/problem.js";
+import { validatorCompiler } from "./http/validation.js";
 import { SHARED_SCHEMAS } from "./http/schemas/index.js";
+import { bookingRoutes } from "./http/routes/bookings.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { syncRunRoutes } from "./http/routes/sync-runs.js";
 import { virtualMachineRoutes } from "./http/routes/virtual-machines.js";
+import { metricsRoutes } from "./http/routes/metrics.js";
+import { securityRoutes } from "./http/routes/security.js";
+import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
+import {
+  LOG_REDACT_PATHS, clientErrorHandler, rateLimitStep, registerContentTypeRules, registerNulGuard, registerSecurityHeaders, requestId,
+} from "./http/security.js";
+import { loadScope } from "./services/access.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
 
 export interface AppDeps {
   db: Db;
   sync: SyncDeps;
   clock: () => Date;
+  /** Lead time and end margin for booking start times (BOOKING_MIN_LEAD_SECONDS, BOOKING_END_MARGIN_SECONDS). */
+  bookingPolicy: BookingPolicy;
+  /** Prometheus registry shared with the sync, the gateway and the scheduler (main.ts); default: a fresh one. */
+  metrics?: Metrics;
+  /** How callers are authenticated (src/http/auth/setup.ts `authSetup(config)`); absent: every /v1 request is refused. */
+  auth?: AuthSetup;
+  /** RATE_LIMIT_PER_MINUTE; default 600. */
+  rateLimitPerMinute?: number;
 }
 
 export interface AppOptions {
@@ -25,24 +44,42 @@ export interface AppOptions {
 
 export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   const logger = options.logger;
+  const loggerOptions = logger === true ? { redact: LOG_REDACT_PATHS } : logger && typeof logger === "object" ? { redact: LOG_REDACT_PATHS, ...logger } : false;
   const app = Fastify({
-    ...(logger && typeof logger === "object" && "child" in logger ? { loggerInstance: logger } : { logger: logger ?? false }),
+    ...(logger && typeof logger === "object" && "child" in logger ? { loggerInstance: logger } : { logger: loggerOptions }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    requestIdHeader: "x-request-id",
-    genReqId: () => crypto.randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false } },
+    // Our genReqId reads (and checks) x-request-id itself; Fastify's own option would trust any value.
+    requestIdHeader: false,
+    genReqId: requestId,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
 
+  const metrics = deps.metrics ?? createMetrics();
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  app.addHook("onResponse", async (request, reply) => {
+    // The route template, never the raw URL: ids would make every request its own time series.
+    const route = request.routeOptions.url ?? "unmatched";
+    metrics.httpDuration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
   registerProblemHandlers(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await registerSecurityHeaders(app);
+  const authorise = registerAuthentication(app, { setup: deps.auth, loadScope: (principal) => loadScope(deps.db.pool, principal) });
+  app.addHook("onRequest", await rateLimitStep(app, deps.rateLimitPerMinute ?? 600));
+  app.addHook("onRequest", authorise);
+  registerContentTypeRules(app);
+  registerNulGuard(app);
   await registerOpenApi(app);
 
   await app.register(healthRoutes, { deps });
+  await app.register(metricsRoutes, { metrics });
   await app.register(virtualMachineRoutes, { deps });
   await app.register(syncRunRoutes, { deps });
+  await app.register(bookingRoutes, { deps });
+  await app.register(securityRoutes, { deps });
   return app;
 }
 

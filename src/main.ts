@@ -7,6 +7,10 @@ import { createServiceDeps } from "./bootstrap/service-deps.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { ensureDatabase, migrate } from "./db/migrate.js";
 import { startScheduler } from "./scheduler/scheduler.js";
+import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { stateCounts } from "./db/metrics-repo.js";
+import { authSetup } from "./http/auth/setup.js";
+import { LOG_REDACT_PATHS } from "./http/security.js";
 
 async function main() {
   let config;
@@ -19,7 +23,7 @@ async function main() {
     }
     throw error;
   }
-  const log = pino({ level: config.logLevel, redact: ["req.headers.authorization"] });
+  const log = pino({ level: config.logLevel, redact: LOG_REDACT_PATHS });
   const resolved = await resolveRuntime(config, (msg) => log.info(msg));
   const { runtime } = resolved;
 
@@ -27,10 +31,16 @@ async function main() {
   const { applied } = await migrate(runtime.databaseUrl);
   if (applied.length) log.info({ applied }, "migrations applied");
 
-  const deps = await createServiceDeps(runtime, log);
-  const app = await buildApp({ db: deps.db, sync: deps.sync, clock: () => new Date() }, { logger: log });
+  let metrics: Metrics | undefined;
+  const deps = await createServiceDeps(runtime, { log, metrics: (event) => metrics?.apply(event) });
+  metrics = createMetrics(stateCounts(deps.db.pool));
+  const bookingPolicy = { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds };
+  const app = await buildApp(
+    { db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute },
+    { logger: log },
+  );
   await app.listen({ port: config.port, host: config.host });
-  const scheduler = await startScheduler({ runtime, syncIntervalMs: config.syncIntervalMs, log });
+  const scheduler = await startScheduler({ runtime, log, metrics: metrics.apply });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -40,8 +50,13 @@ async function main() {
     }
     stopping = true;
     log.info({ signal }, "shutting down");
-    await app.close();
-    await scheduler.stop();
+    // The scheduler gets SHUTDOWN_TIMEOUT_SECONDS to bring bookings to a safe point; if anything hangs past that,
+    // exit anyway — leases expire and another replica (or the restart) resumes from what is stored.
+    setTimeout(() => {
+      log.warn({ signal }, "shutdown timed out: exiting now");
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000 + 5_000).unref();
+    await Promise.all([app.close(), scheduler.stop()]);
     await deps.close();
     await resolved.stop();
     log.info("stopped");

@@ -4,6 +4,18 @@ import { parseDuration } from "../domain/duration.js";
 
 export type AzureMode = "azure" | "simulator";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type AuthMode = "entra" | "none";
+
+/** How bearer tokens from Microsoft Entra ID are verified (AUTH_MODE=entra). */
+export interface EntraAuthConfig {
+  tenantId: string | null;
+  /** Accepted `aud` values: the Application ID URI and/or the app's client id. */
+  audiences: string[];
+  /** Accepted `iss` values (v2 and, when configured, v1 issuers). */
+  issuers: string[];
+  jwksUrl: string;
+  clockSkewSeconds: number;
+}
 
 export interface Config {
   azureMode: AzureMode;
@@ -31,8 +43,16 @@ export interface Config {
   misfireGraceSeconds: number;
   /** How long a claimed booking stays leased without a heartbeat before another replica may take it over. */
   leaseDurationMs: number;
+  /** How often a running performMaintenance operation is polled (Azure's Retry-After on a poll overrides it). */
+  operationPollIntervalMs: number;
   /** SIGTERM: how long to wait for in-flight work before exiting anyway. */
   shutdownTimeoutSeconds: number;
+  /** `none` only when asked for (or in simulator mode): every caller is `anonymous` with every role. */
+  authMode: AuthMode;
+  /** Set when authMode is `entra`. */
+  entra: EntraAuthConfig | null;
+  /** Requests per minute per caller (token principal, else client address) on /v1. */
+  rateLimitPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -72,14 +92,17 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
-function httpsUrl(env: Env, name: string, fallback: string): string {
+function parsedUrl(env: Env, name: string, fallback: string): { raw: string; url: URL } {
   const raw = text(env, name) ?? fallback;
-  let url: URL;
   try {
-    url = new URL(raw);
+    return { raw, url: new URL(raw) };
   } catch {
     throw new ConfigError(name, `must be a URL, got "${raw}"`);
   }
+}
+
+function httpsUrl(env: Env, name: string, fallback: string): string {
+  const { raw, url } = parsedUrl(env, name, fallback);
   if (url.protocol !== "https:") throw new ConfigError(name, `must be an https URL (ARM is https only), got "${raw}"`);
   return raw.replace(/\/+$/, "");
 }
@@ -89,6 +112,38 @@ function postgresUrl(env: Env, name: string): string | null {
   if (raw === null) return null;
   if (!/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(name, "must be a postgres:// or postgresql:// URL");
   return raw;
+}
+
+function list(env: Env, name: string): string[] {
+  return (text(env, name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+/** An https URL, or http to this machine only (a local JWKS in tests); tokens' keys must not travel in clear. */
+function keySetUrl(env: Env, name: string, fallback: string): string {
+  const { raw, url } = parsedUrl(env, name, fallback);
+  const loopback = url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !loopback) throw new ConfigError(name, `must be an https URL (http only for 127.0.0.1/localhost), got "${raw}"`);
+  return raw;
+}
+
+const TENANT = /^[A-Za-z0-9.-]{1,253}$/;
+
+function entraConfig(env: Env): EntraAuthConfig {
+  const tenantId = text(env, "AUTH_TENANT_ID");
+  if (tenantId !== null && !TENANT.test(tenantId)) throw new ConfigError("AUTH_TENANT_ID", `must be a tenant id (GUID) or domain, got "${tenantId}"`);
+  const audiences = list(env, "AUTH_AUDIENCE");
+  if (audiences.length === 0) throw new ConfigError("AUTH_AUDIENCE", "must be set when AUTH_MODE=entra (the API's Application ID URI and/or client id, comma-separated)");
+  const issuers = list(env, "AUTH_ISSUER");
+  const needsTenant = issuers.length === 0 || text(env, "AUTH_JWKS_URL") === null;
+  if (needsTenant && tenantId === null) throw new ConfigError("AUTH_TENANT_ID", "must be set when AUTH_MODE=entra (or set both AUTH_ISSUER and AUTH_JWKS_URL)");
+  return {
+    tenantId,
+    audiences,
+    // v2 tokens carry the v2 issuer; an API whose manifest keeps accessTokenAcceptedVersion 1 gets v1 tokens.
+    issuers: issuers.length ? issuers : [`https://login.microsoftonline.com/${tenantId}/v2.0`, `https://sts.windows.net/${tenantId}/`],
+    jwksUrl: keySetUrl(env, "AUTH_JWKS_URL", `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`),
+    clockSkewSeconds: duration(env, "AUTH_CLOCK_SKEW", "60s") / 1000,
+  };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -108,6 +163,8 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (azureMode === "azure" && subscriptionIds.length === 0) {
     throw new ConfigError("AZURE_SUBSCRIPTION_IDS", "must list at least one subscription when AZURE_MODE=azure");
   }
+  // Anonymous access must be asked for outside the simulator: forgetting AUTH_* must not open the API.
+  const authMode = oneOf(env, "AUTH_MODE", ["entra", "none"], azureMode === "azure" ? "entra" : "none");
   return Object.freeze({
     azureMode,
     subscriptionIds,
@@ -125,6 +182,11 @@ export function loadConfig(env: Env): Readonly<Config> {
     executionMaxAttempts: integer(env, "EXECUTION_MAX_ATTEMPTS", 5, 1, 100),
     misfireGraceSeconds: integer(env, "MISFIRE_GRACE_SECONDS", 3600, 0, 7 * 86_400),
     leaseDurationMs: duration(env, "LEASE_DURATION", "60s"),
+    // 10 s, not the SDK's 2 s: hundreds of operations in flight per subscription must stay within ARM's read budget.
+    operationPollIntervalMs: duration(env, "OPERATION_POLL_INTERVAL", "10s"),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
+    authMode,
+    entra: authMode === "entra" ? entraConfig(env) : null,
+    rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
   });
 }

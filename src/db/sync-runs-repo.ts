@@ -2,6 +2,8 @@
 // on a dedicated connection for the whole run, so a crashed process releases it with its connection; the row
 // it left `running` is then marked `abandoned` by the next run.
 import type pg from "pg";
+import { appendAuditEvent, type AuditContext } from "./audit-repo.js";
+import { withTransaction } from "./transaction.js";
 
 /** Arbitrary constant that identifies "the sync" among advisory locks ("MPSY"). */
 const SYNC_LOCK_KEY = 0x4d505359;
@@ -54,14 +56,21 @@ export async function tryTakeSyncLock(pool: pg.Pool): Promise<SyncLock | null> {
   };
 }
 
-/** Call only while holding the lock: a `running` row without a lock holder was left by a dead process. */
-export async function startRun(pool: pg.Pool, trigger: string): Promise<SyncRunRow> {
-  await pool.query(`UPDATE sync_runs SET status = 'abandoned', finished_at = now() WHERE status = 'running'`);
-  const { rows } = await pool.query<SyncRunRow>(
-    `INSERT INTO sync_runs (id, trigger, status, started_at) VALUES (gen_random_uuid(), $1, 'running', now()) RETURNING ${COLUMNS}`,
-    [trigger],
-  );
-  return rows[0];
+/**
+ * Call only while holding the lock: a `running` row without a lock holder was left by a dead process. The run
+ * and its `sync.started` audit event are one transaction; jobs are recorded as `system:<trigger>`.
+ */
+export async function startRun(pool: pg.Pool, trigger: string, audit?: AuditContext): Promise<SyncRunRow> {
+  return withTransaction(pool, async (client) => {
+    await client.query(`UPDATE sync_runs SET status = 'abandoned', finished_at = now() WHERE status = 'running'`);
+    const { rows } = await client.query<SyncRunRow>(
+      `INSERT INTO sync_runs (id, trigger, status, started_at) VALUES (gen_random_uuid(), $1, 'running', now()) RETURNING ${COLUMNS}`,
+      [trigger],
+    );
+    const who = audit ?? { actor: `system:${trigger}`, requestId: null };
+    await appendAuditEvent(client, { ...who, action: "sync.started", targetType: "sync-run", targetId: rows[0].id, after: { trigger } });
+    return rows[0];
+  });
 }
 
 export type SyncRunResult = Pick<SyncRunRow, "status" | "vmsSeen" | "windowsNew" | "windowsChanged" | "windowsCleared" | "vmsGone" | "armRequests" | "errors">;

@@ -1,6 +1,7 @@
 // Read side of VMs for the API (Prisma). The maintenance filters mirror isPending / isSelfServiceOpen in
 // src/domain/maintenance.ts; test/integration/virtual-machines-api.test.ts checks them against each other.
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import type { Scope } from "../domain/access.js";
 import type { MaintenanceFilter } from "../domain/maintenance.js";
 
 export interface VirtualMachineFilters {
@@ -9,6 +10,8 @@ export interface VirtualMachineFilters {
   maintenance?: MaintenanceFilter;
   q?: string;
   includeGone?: boolean;
+  /** The caller's scope assignments; null: unrestricted. */
+  scope?: Scope;
 }
 
 function maintenanceWhere(filter: MaintenanceFilter, now: Date): Prisma.VirtualMachineWhereInput {
@@ -50,6 +53,14 @@ export function virtualMachineWhere(f: VirtualMachineFilters, now: Date): Prisma
   if (f.q) and.push({ name: { contains: f.q, mode: "insensitive" } });
   if (!f.includeGone) and.push({ goneSince: null });
   if (f.maintenance) and.push(maintenanceWhere(f.maintenance, now));
+  if (f.scope) {
+    and.push({
+      OR: f.scope.map((e) => ({
+        subscriptionId: { equals: e.subscriptionId, mode: "insensitive" as const },
+        ...(e.resourceGroup === null ? {} : { resourceGroup: { equals: e.resourceGroup, mode: "insensitive" as const } }),
+      })),
+    });
+  }
   return { AND: and };
 }
 
@@ -65,7 +76,11 @@ export function listVirtualMachines(prisma: PrismaClient, f: VirtualMachineFilte
 export function findVirtualMachine(prisma: PrismaClient, id: string) {
   return prisma.virtualMachine.findUnique({
     where: { id },
-    include: { maintenance: true, windowHistory: { orderBy: [{ observedAt: "desc" }, { id: "desc" }], take: 100 } },
+    include: {
+      maintenance: true,
+      windowHistory: { orderBy: [{ observedAt: "desc" }, { id: "desc" }], take: 100 },
+      bookings: { orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 100, include: { attempts: { orderBy: { number: "asc" } } } },
+    },
   });
 }
 

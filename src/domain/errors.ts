@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   // security
   "unauthorized",
   "forbidden",
+  "scope-assignment-exists",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -7,6 +7,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { packageRoot } from "../db/migration-files.js";
+import { problemCatalogue } from "./problem.js";
 
 export const OPENAPI_FILE = path.join(packageRoot(), "openapi.yaml");
 
@@ -19,17 +20,37 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         version: "1.0.0",
         description:
           "Plans Azure VM self-service maintenance: syncs maintenance windows, takes bookings, performs maintenance at the booked time.\n\n" +
-          "Errors are RFC 9457 `application/problem+json` documents whose `code` is the last segment of `type` (`/problems/{code}`).",
+          "Errors are RFC 9457 `application/problem+json` documents whose `code` is the last segment of `type` (`/problems/{code}`).\n\n" +
+          "## Problem catalogue\n\n| code | status | title |\n| --- | --- | --- |\n" +
+          problemCatalogue().map((p) => `| \`${p.code}\` | ${p.status} | ${p.title} |`).join("\n"),
       },
       tags: [
         { name: "virtual-machines", description: "VMs and scale-set instances with their maintenance windows" },
         { name: "sync-runs", description: "Syncs of maintenance windows from Azure" },
+        { name: "bookings", description: "Times at which to start a VM's self-service maintenance" },
+        { name: "security", description: "Scope assignments and the audit trail (Maintenance.Admin)" },
         { name: "operations", description: "Health and readiness" },
       ],
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: "http",
+            scheme: "bearer",
+            bearerFormat: "JWT",
+            description:
+              "A Microsoft Entra ID access token for this API (audience AUTH_AUDIENCE), user (delegated) or application (client credentials). " +
+              "App roles in `roles`: `Maintenance.Read` (read VMs, bookings, sync runs), `Maintenance.Book` (also create, move and cancel bookings), " +
+              "`Maintenance.Admin` (also start syncs, manage scope assignments, read the audit trail). Without a valid token: 401 with `WWW-Authenticate: Bearer`; " +
+              "without the role: 403. Scope assignments narrow a principal to subscriptions or resource groups. Requests are limited per caller (429 with `Retry-After`).",
+          },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // swagger-ui's own CSP (hashes of its inline code) replaces the API's `default-src 'none'` on /docs; without
+  // upgrade-insecure-requests, which would break the page on plain-http laptops.
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true, transformStaticCSP: (csp) => csp.replace(/\s*upgrade-insecure-requests;?/, "") });
 
   const yaml = await readFile(OPENAPI_FILE, "utf8").catch(() => null);
   app.get("/openapi.yaml", { schema: { hide: true } }, async (_request, reply) => {

@@ -30,6 +30,7 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "precondition-failed": { status: 412, title: "The booking has changed since it was read" },
   unauthorized: { status: 401, title: "Authentication required" },
   forbidden: { status: 403, title: "Forbidden" },
+  "scope-assignment-exists": { status: 409, title: "The principal already has this scope assignment" },
 };
 
 /** Codes for errors raised by the HTTP framework itself (body parsing, limits, routing). */
@@ -38,11 +39,21 @@ const FRAMEWORK: Record<number, { code: string; title: string }> = {
   404: { code: "not-found", title: "Not found" },
   405: { code: "method-not-allowed", title: "Method not allowed" },
   406: { code: "not-acceptable", title: "Not acceptable" },
+  408: { code: "request-timeout", title: "Request timeout" },
   413: { code: "payload-too-large", title: "The request body is too large" },
   415: { code: "unsupported-media-type", title: "Unsupported media type" },
   429: { code: "too-many-requests", title: "Too many requests" },
+  431: { code: "headers-too-large", title: "Request headers too large" },
   503: { code: "unavailable", title: "Service unavailable" },
 };
+
+/** Every problem code with its status and title, for the catalogue in openapi.yaml (so it cannot drift). */
+export function problemCatalogue(): { code: string; status: number; title: string }[] {
+  const domain = Object.entries(STATUS).map(([code, { status, title }]) => ({ code, status, title }));
+  const framework = Object.entries(FRAMEWORK).map(([status, { code, title }]) => ({ code, status: Number(status), title }));
+  const all = [...domain, ...framework, { code: "bad-request", status: 400, title: "Bad request" }, { code: "internal", status: 500, title: "Internal error" }];
+  return [...new Map(all.map((p) => [p.code, p])).values()].sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
+}
 
 interface ProblemFields {
   type: string;

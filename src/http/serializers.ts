@@ -1,4 +1,8 @@
 // Database records → API JSON. The one place where the API's names and shapes are produced.
+import { ACTIVE_STATES, type BookingState } from "../domain/booking-states.js";
+import type { AuditEventRow } from "../db/audit-repo.js";
+import type { BookingRecord } from "../db/bookings-repo.js";
+import type { ScopeAssignmentRow } from "../db/scope-assignments-repo.js";
 import type { SyncRunRow } from "../db/sync-runs-repo.js";
 import type { VirtualMachineRecord } from "../db/virtual-machines-repo.js";
 
@@ -24,7 +28,7 @@ function maintenanceJson(m: MaintenanceColumnsCamel) {
   };
 }
 
-export function virtualMachineJson(vm: Omit<VirtualMachineRecord, "windowHistory">) {
+export function virtualMachineJson(vm: Omit<VirtualMachineRecord, "windowHistory" | "bookings">) {
   return {
     id: vm.id,
     resourceId: vm.resourceId,
@@ -48,9 +52,28 @@ export function virtualMachineJson(vm: Omit<VirtualMachineRecord, "windowHistory
   };
 }
 
+export function bookingJson(b: BookingRecord) {
+  return {
+    id: b.id,
+    virtualMachineId: b.virtualMachineId,
+    startAt: b.startAt.toISOString(),
+    state: b.state as BookingState,
+    stateReason: b.stateReason,
+    note: b.note,
+    createdAt: b.createdAt.toISOString(),
+    updatedAt: b.updatedAt.toISOString(),
+    createdBy: b.createdBy,
+    attempts: b.attempts.map((a) => ({ ...a, startedAt: a.startedAt.toISOString(), finishedAt: iso(a.finishedAt) })),
+  };
+}
+
 export function virtualMachineDetailJson(vm: VirtualMachineRecord) {
+  // A new booking can only be made while none is active, so the active one is always the newest.
+  const newest = vm.bookings[0];
   return {
     ...virtualMachineJson(vm),
+    activeBooking: newest && ACTIVE_STATES.includes(newest.state as BookingState) ? bookingJson(newest) : null,
+    bookings: vm.bookings.map(bookingJson),
     windowHistory: vm.windowHistory.map((h) => ({
       change: h.change as "appeared" | "moved" | "cleared" | "status-changed",
       observedAt: h.observedAt.toISOString(),
@@ -68,4 +91,12 @@ export function syncRunJson(run: SyncRunRow) {
     startedAt: run.startedAt.toISOString(),
     finishedAt: iso(run.finishedAt),
   };
+}
+
+export function scopeAssignmentJson(a: ScopeAssignmentRow) {
+  return { ...a, createdAt: a.createdAt.toISOString() };
+}
+
+export function auditEventJson(e: AuditEventRow) {
+  return { ...e, at: e.at.toISOString(), before: (e.before ?? null) as Record<string, unknown> | null, after: (e.after ?? null) as Record<string, unknown> | null };
 }

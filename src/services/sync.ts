@@ -4,7 +4,9 @@ import pLimit from "p-limit";
 import type pg from "pg";
 import type { AzureGateway, ArmVirtualMachine } from "../azure/gateway.js";
 import { ArmError } from "../azure/gateway.js";
+import type { MetricsSink } from "../observability/metrics.js";
 import { markGone, recordObservations, type ObservedVm } from "../db/observations-repo.js";
+import type { AuditContext } from "../db/audit-repo.js";
 import { finishRun, findRunningRun, startRun, tryTakeSyncLock, type SyncRunResult, type SyncRunRow } from "../db/sync-runs-repo.js";
 
 const SUBSCRIPTIONS_IN_PARALLEL = 4;
@@ -18,6 +20,7 @@ export interface SyncDeps {
   log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** Called after a run's data is written (e.g. to re-check bookings); its failure is logged, not fatal. */
   afterSync?: (run: SyncRunRow) => Promise<void>;
+  metrics?: MetricsSink;
 }
 
 export interface SyncRequest {
@@ -30,16 +33,17 @@ export interface SyncRequest {
 
 /**
  * Starts a sync unless one is running anywhere (advisory lock); either way answers with the running one.
- * The run itself continues in the background; await `finished` to wait for it.
+ * The run itself continues in the background; await `finished` to wait for it. `audit`: who asked (API);
+ * jobs are recorded as `system:<trigger>`.
  */
-export async function requestSync(deps: SyncDeps, trigger: "api" | "schedule" | "startup"): Promise<SyncRequest> {
+export async function requestSync(deps: SyncDeps, trigger: "api" | "schedule" | "startup", audit?: AuditContext): Promise<SyncRequest> {
   // The lock winner inserts its row right after locking; a loser may look before that row exists, so it retries.
   for (let attempt = 0; attempt < 50; attempt++) {
     const lock = await tryTakeSyncLock(deps.pool);
     if (lock) {
       let run: SyncRunRow;
       try {
-        run = await startRun(deps.pool, trigger);
+        run = await startRun(deps.pool, trigger, audit);
       } catch (error) {
         await lock.release();
         throw error;
@@ -78,6 +82,15 @@ async function executeRun(deps: SyncDeps, run: SyncRunRow): Promise<SyncRunRow> 
   totals.armRequests = deps.gateway.requestCount() - requestsBefore;
   const finished = await finishRun(deps.pool, run.id, totals);
   deps.log?.info({ syncRun: finished }, "sync finished");
+  deps.metrics?.({
+    type: "sync-finished",
+    durationSeconds: ((finished.finishedAt?.getTime() ?? Date.now()) - finished.startedAt.getTime()) / 1000,
+    status: finished.status,
+    windowsNew: finished.windowsNew,
+    windowsChanged: finished.windowsChanged,
+    windowsCleared: finished.windowsCleared,
+    vmsGone: finished.vmsGone,
+  });
   if (deps.afterSync) await deps.afterSync(finished).catch((err) => deps.log?.warn({ err }, "after-sync step failed"));
   return finished;
 }
@@ -96,7 +109,9 @@ async function syncSubscription(deps: SyncDeps, run: SyncRunRow, subscriptionId:
     totals.windowsCleared += counts.cleared;
   }
   // Only a subscription listed to the end may mark VMs gone: a failed listing would mark the unread rest.
-  totals.vmsGone += await markGone(deps.pool, subscriptionId, run.startedAt);
+  // Not `totals.vmsGone += await …`: that reads the total before awaiting, losing a parallel subscription's count.
+  const gone = await markGone(deps.pool, subscriptionId, run.startedAt);
+  totals.vmsGone += gone;
 }
 
 async function withInstanceView(gateway: AzureGateway, vm: ArmVirtualMachine): Promise<ObservedVm> {

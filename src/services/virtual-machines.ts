@@ -1,5 +1,6 @@
 // Use cases for reading VMs.
 import type { PrismaClient } from "../generated/prisma/client.js";
+import { inScope, type Scope } from "../domain/access.js";
 import { decodeCursor, encodeCursor } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { findVirtualMachine, listVirtualMachines, type VirtualMachineFilters } from "../db/virtual-machines-repo.js";
@@ -18,8 +19,9 @@ export async function listVirtualMachinesPage(prisma: PrismaClient, filters: Vir
   return { items, nextCursor: more ? encodeCursor({ k: items[items.length - 1].resourceIdKey }) : null };
 }
 
-export async function getVirtualMachine(prisma: PrismaClient, id: string) {
+/** A VM outside the caller's scope does not exist for them (404). */
+export async function getVirtualMachine(prisma: PrismaClient, id: string, scope: Scope = null) {
   const vm = await findVirtualMachine(prisma, id);
-  if (!vm) throw new DomainError("not-found", `No virtual machine with id ${id}.`);
+  if (!vm || !inScope(scope, vm)) throw new DomainError("not-found", `No virtual machine with id ${id}.`);
   return vm;
 }

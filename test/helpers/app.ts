@@ -3,15 +3,22 @@
 import request from "supertest";
 import type TestAgent from "supertest/lib/agent.js";
 import { buildApp, type App } from "../../src/app.js";
+import type { AuthSetup } from "../../src/http/auth/plugin.js";
 import type { AzureGateway } from "../../src/azure/gateway.js";
 import type { Simulator, SimulatorOptions } from "../../src/azure/simulator/index.js";
+import { loadConfig } from "../../src/config/config.js";
+import type { BookingPolicy } from "../../src/domain/bookings.js";
+import { recheckAfterSync } from "../../src/services/booking-recheck.js";
 import type { SyncDeps } from "../../src/services/sync.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { gatewayFor, startTestSimulator } from "./simulator.js";
 
 export interface TestContext {
   app: App;
+  /** Sends the context's default token (if any) with every request. */
   http: TestAgent;
+  /** Sends no token. */
+  anonymous: TestAgent;
   sim: Simulator;
   gateway: AzureGateway;
   database: TestDatabase;
@@ -19,16 +26,34 @@ export interface TestContext {
   close(): Promise<void>;
 }
 
-export async function createTestContext(opts: { simulator?: SimulatorOptions; clock?: () => Date } = {}): Promise<TestContext> {
+export interface TestContextOptions {
+  simulator?: SimulatorOptions;
+  clock?: () => Date;
+  /** Default: the configuration's defaults. */
+  bookingPolicy?: BookingPolicy;
+  /** Default: AUTH_MODE=none (every caller anonymous with every role). */
+  auth?: AuthSetup;
+  /** Sent by `http` as `Authorization: Bearer …` (e.g. an admin token, so fixtures can sync and book). */
+  token?: string;
+  rateLimitPerMinute?: number;
+}
+
+export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
   const database = await createTestDatabase();
   const sim = await startTestSimulator(opts.simulator ?? {});
   const gateway = gatewayFor(sim);
-  const sync: SyncDeps = { pool: database.db.pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8 };
-  const app = await buildApp({ db: database.db, sync, clock: opts.clock ?? (() => new Date()) });
+  const pool = database.db.pool;
+  const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync: recheckAfterSync(pool) };
+  const defaults = loadConfig({});
+  const bookingPolicy = opts.bookingPolicy ?? { minLeadSeconds: defaults.bookingMinLeadSeconds, endMarginSeconds: defaults.bookingEndMarginSeconds };
+  const app = await buildApp({
+    db: database.db, sync, clock: opts.clock ?? (() => new Date()), bookingPolicy, auth: opts.auth ?? { mode: "none" }, rateLimitPerMinute: opts.rateLimitPerMinute,
+  });
   await app.ready();
   return {
     app,
-    http: request(app.server),
+    http: opts.token ? request.agent(app.server).set("authorization", `Bearer ${opts.token}`) : request(app.server),
+    anonymous: request(app.server),
     sim,
     gateway,
     database,

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from "../../src/config/config.js";
 import { parseDuration } from "../../src/domain/duration.js";
 
 const SUB = "11111111-1111-4111-8111-111111111111";
+const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
 describe("parseDuration", () => {
   it("reads the units used in docs", () => {
@@ -24,7 +25,7 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
   it("switches to azure when subscriptions are configured", () => {
-    const c = loadConfig({ AZURE_SUBSCRIPTION_IDS: ` ${SUB.toUpperCase()}, ${SUB}` });
+    const c = loadConfig({ AZURE_SUBSCRIPTION_IDS: ` ${SUB.toUpperCase()}, ${SUB}`, AUTH_MODE: "none" });
     expect(c.azureMode).toBe("azure");
     expect(c.subscriptionIds).toEqual([SUB]);
   });
@@ -38,6 +39,14 @@ describe("loadConfig", () => {
     [{ AZURE_ARM_ENDPOINT: "http://127.0.0.1:8443" }, "AZURE_ARM_ENDPOINT"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ AZURE_SUBSCRIPTION_IDS: SUB }, "AUTH_AUDIENCE"],
+    [{ AUTH_MODE: "entra", AUTH_TENANT_ID: TENANT }, "AUTH_AUDIENCE"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp" }, "AUTH_TENANT_ID"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: "a/b" }, "AUTH_TENANT_ID"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_JWKS_URL: "http://login.example.com/keys" }, "AUTH_JWKS_URL"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_CLOCK_SKEW: "1 minute" }, "AUTH_CLOCK_SKEW"],
+    [{ AUTH_MODE: "open" }, "AUTH_MODE"],
+    [{ RATE_LIMIT_PER_MINUTE: "0" }, "RATE_LIMIT_PER_MINUTE"],
   ])("refuses %o naming %s", (env, variable) => {
     let error: unknown;
     try {
@@ -48,5 +57,27 @@ describe("loadConfig", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toContain(variable);
+  });
+});
+
+describe("loadConfig: authentication", () => {
+  it("needs no token in the simulator; anonymous access elsewhere only when asked for", () => {
+    expect(loadConfig({})).toMatchObject({ authMode: "none", entra: null, rateLimitPerMinute: 600 });
+    expect(loadConfig({ AZURE_SUBSCRIPTION_IDS: SUB, AUTH_MODE: "none" }).authMode).toBe("none");
+  });
+  it("derives the Entra v2 key set and both issuers from the tenant", () => {
+    const c = loadConfig({ AZURE_SUBSCRIPTION_IDS: SUB, AUTH_TENANT_ID: TENANT, AUTH_AUDIENCE: "api://mp, 0f0e0d0c-0000-4000-8000-000000000001" });
+    expect(c.authMode).toBe("entra");
+    expect(c.entra).toEqual({
+      tenantId: TENANT,
+      audiences: ["api://mp", "0f0e0d0c-0000-4000-8000-000000000001"],
+      issuers: [`https://login.microsoftonline.com/${TENANT}/v2.0`, `https://sts.windows.net/${TENANT}/`],
+      jwksUrl: `https://login.microsoftonline.com/${TENANT}/discovery/v2.0/keys`,
+      clockSkewSeconds: 60,
+    });
+  });
+  it("takes explicit issuers and key set (http only on this machine) without a tenant", () => {
+    const c = loadConfig({ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_ISSUER: "https://idp.test/a,https://idp.test/b", AUTH_JWKS_URL: "http://127.0.0.1:9/keys", AUTH_CLOCK_SKEW: "5s" });
+    expect(c.entra).toMatchObject({ tenantId: null, issuers: ["https://idp.test/a", "https://idp.test/b"], jwksUrl: "http://127.0.0.1:9/keys", clockSkewSeconds: 5 });
   });
 });

@@ -4,11 +4,13 @@ import { getSyncRun, listSyncRunsPage } from "../../services/sync-runs.js";
 import { requestSync } from "../../services/sync.js";
 import { IdParams, problems } from "../schemas/common.js";
 import { SyncRun, SyncRunPage, SyncRunQuery } from "../schemas/sync-runs.js";
+import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
 import { syncRunJson } from "../serializers.js";
 
 export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   app.post("/v1/sync-runs", {
+    config: { role: "Maintenance.Admin" },
     schema: {
       operationId: "startSyncRun",
       tags: ["sync-runs"],
@@ -16,11 +18,12 @@ export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       response: { 202: { ...SyncRun, $id: undefined, description: "The run that is now going on (new or already running). `Location` points at it." }, ...problems(500) },
     },
   }, async (request, reply) => {
-    const { run } = await requestSync(deps.sync, "api");
+    const { run } = await requestSync(deps.sync, "api", requestCaller(request));
     return reply.code(202).header("location", `/v1/sync-runs/${run.id}`).send(syncRunJson(run));
   });
 
   app.get("/v1/sync-runs", {
+    config: { role: "Maintenance.Read" },
     schema: {
       operationId: "listSyncRuns",
       tags: ["sync-runs"],
@@ -34,6 +37,7 @@ export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
   });
 
   app.get("/v1/sync-runs/:id", {
+    config: { role: "Maintenance.Read" },
     schema: {
       operationId: "getSyncRun",
       tags: ["sync-runs"],

@@ -8,6 +8,7 @@ import { virtualMachineDetailJson, virtualMachineJson } from "../serializers.js"
 
 export const virtualMachineRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   app.get("/v1/virtual-machines", {
+    config: { role: "Maintenance.Read", scoped: true },
     schema: {
       operationId: "listVirtualMachines",
       tags: ["virtual-machines"],
@@ -17,11 +18,12 @@ export const virtualMachineRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
     },
   }, async (request) => {
     const { limit = 100, cursor, ...filters } = request.query;
-    const page = await listVirtualMachinesPage(deps.db.prisma, filters, limit, cursor, deps.clock());
+    const page = await listVirtualMachinesPage(deps.db.prisma, { ...filters, scope: request.scope }, limit, cursor, deps.clock());
     return { value: page.items.map(virtualMachineJson), nextLink: nextLink(request, page.nextCursor) };
   });
 
   app.get("/v1/virtual-machines/:id", {
+    config: { role: "Maintenance.Read", scoped: true },
     schema: {
       operationId: "getVirtualMachine",
       tags: ["virtual-machines"],
@@ -29,5 +31,5 @@ export const virtualMachineRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
       params: IdParams,
       response: { 200: VirtualMachineDetail, ...problems(400, 404, 500) },
     },
-  }, async (request) => virtualMachineDetailJson(await getVirtualMachine(deps.db.prisma, request.params.id)));
+  }, async (request) => virtualMachineDetailJson(await getVirtualMachine(deps.db.prisma, request.params.id, request.scope)));
 };

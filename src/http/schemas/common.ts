@@ -1,6 +1,7 @@
 // Shared schemas: the Problem document, ids, timestamps and pagination. Routes, validation and openapi.yaml all
 // come from these objects (see test/integration/openapi-contract.test.ts).
 import { Type, type TSchema } from "typebox";
+import { problemCatalogue, problemType } from "../problem.js";
 
 export const Uuid = Type.String({ format: "uuid", description: "Identifier (UUID).", examples: ["0b5e3c2a-7d4f-4e58-9a51-2f1f0f6f3c11"] });
 export const Timestamp = Type.String({ format: "date-time", description: "RFC 3339 time in UTC.", examples: ["2026-11-27T17:00:00.000Z"] });
@@ -21,6 +22,14 @@ export const Problem = Type.Object(
         { description: "Every schema violation, for `validation-failed`." },
       ),
     ),
+    selfServiceWindow: Type.Optional(
+      Type.Object({ start: NullableTimestamp, end: NullableTimestamp }, { description: "The VM's self-service window, for the booking start-time rules." }),
+    ),
+    scheduledWindow: Type.Optional(Type.Object({ start: NullableTimestamp, end: NullableTimestamp }, { description: "For `self-service-not-allowed`: when Azure will maintain the VM itself." })),
+    earliestStartAt: Type.Optional(Type.Union([Timestamp, Type.Null()], { description: "The earliest startAt the rules accept now." })),
+    latestStartAt: Type.Optional(Type.Union([Timestamp, Type.Null()], { description: "The latest startAt the rules accept; null when the window has no end." })),
+    existingBookingId: Type.Optional(Type.Union([Uuid, Type.Null()], { description: "For `active-booking-exists` and `idempotency-key-reused`: the booking already there." })),
+    currentState: Type.Optional(Type.String({ description: "For `booking-not-scheduled`: the booking's state now.", examples: ["running"] })),
   },
   { $id: "Problem", additionalProperties: true, description: "RFC 9457 problem details." },
 );
@@ -29,6 +38,8 @@ export const ProblemRef = Type.Ref("Problem");
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: "The request is not valid (`validation-failed`, `invalid-cursor`).",
+  401: "No valid bearer token (`unauthorized`); see `WWW-Authenticate`.",
+  403: "The token lacks the app role, or the target is outside the caller's scope (`forbidden`).",
   404: "No such resource (`not-found`).",
   409: "Conflicts with the resource's current state.",
   412: "`If-Match` does not match the current ETag.",
@@ -36,6 +47,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: "Unsupported content type.",
   422: "The request is well-formed but breaks a rule.",
   428: "`If-Match` is required.",
+  429: "Too many requests from this caller (`too-many-requests`); see `Retry-After`.",
   500: "Internal error; the body never carries internal details.",
   503: "Not ready (database unreachable or migrations pending).",
 };
@@ -44,6 +56,36 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 export function problems(...statuses: number[]) {
   return Object.fromEntries(
     statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? "Problem details.", content: { "application/problem+json": { schema: Type.Ref("Problem") } } }]),
+  );
+}
+
+/**
+ * Error responses for exactly the problem codes a route can answer with, grouped by status; each code gets an
+ * example document (its `detail` and extension members from `examples`, else the title).
+ */
+export function problemsFor(codes: readonly string[], examples: Record<string, Record<string, unknown>> = {}) {
+  const catalogue = new Map(problemCatalogue().map((p) => [p.code, p]));
+  const byStatus = new Map<number, { code: string; title: string; status: number }[]>();
+  for (const code of codes) {
+    const p = catalogue.get(code);
+    if (!p) throw new Error(`No problem code ${code} in the catalogue`);
+    byStatus.set(p.status, [...(byStatus.get(p.status) ?? []), p]);
+  }
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [
+      status,
+      {
+        description: list.map((p) => `\`${p.code}\`: ${p.title}.`).join(" "),
+        content: {
+          "application/problem+json": {
+            schema: Type.Ref("Problem"),
+            examples: Object.fromEntries(
+              list.map((p) => [p.code, { value: { type: problemType(p.code), title: p.title, status, code: p.code, detail: p.title, ...examples[p.code] } }]),
+            ),
+          },
+        },
+      },
+    ]),
   );
 }
 

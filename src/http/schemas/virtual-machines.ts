@@ -57,6 +57,8 @@ export const VirtualMachineDetail = Type.Object(
   {
     ...VirtualMachine.properties,
     windowHistory: Type.Array(WindowHistoryEntry, { description: "Newest first (at most 100)." }),
+    activeBooking: Type.Union([Type.Ref("Booking"), Type.Null()], { description: "The VM's scheduled or running booking, if any." }),
+    bookings: Type.Array(Type.Ref("Booking"), { description: "The VM's bookings, newest first (at most 100), the active one included." }),
   },
   { additionalProperties: false },
 );

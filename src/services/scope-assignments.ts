@@ -1,0 +1,47 @@
+// Admin use cases for scope assignments. Each change and its audit event are one transaction.
+import type pg from "pg";
+import { decodeCursor, encodeCursor } from "../domain/cursor.js";
+import { DomainError } from "../domain/errors.js";
+import { appendAuditEvent, type AuditContext } from "../db/audit-repo.js";
+import { deleteAssignment, insertAssignment, listAssignments, type ScopeAssignmentRow } from "../db/scope-assignments-repo.js";
+import { withTransaction } from "../db/transaction.js";
+import type { Page } from "./virtual-machines.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface NewScopeAssignment {
+  principalId: string;
+  subscriptionId: string;
+  resourceGroup?: string | null;
+}
+
+export async function listScopeAssignmentsPage(pool: pg.Pool, principalId: string | undefined, limit: number, cursor: string | undefined): Promise<Page<ScopeAssignmentRow>> {
+  const after = cursor ? decodeCursor(cursor, ["id"]).id : null;
+  if (after !== null && !UUID.test(after)) throw new DomainError("invalid-cursor", "The cursor is not one this service issued. Start again without `cursor`.");
+  const rows = await listAssignments(pool, principalId?.toLowerCase(), limit + 1, after);
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? encodeCursor({ id: items[items.length - 1].id }) : null };
+}
+
+export function createScopeAssignment(pool: pg.Pool, audit: AuditContext, input: NewScopeAssignment): Promise<ScopeAssignmentRow> {
+  // Entra object ids and ARM names are case-insensitive; stored lower-cased so the unique index sees duplicates.
+  const assignment = {
+    principalId: input.principalId.toLowerCase(),
+    subscriptionId: input.subscriptionId.toLowerCase(),
+    resourceGroup: input.resourceGroup ? input.resourceGroup.toLowerCase() : null,
+    createdBy: audit.actor,
+  };
+  return withTransaction(pool, async (client) => {
+    const row = await insertAssignment(client, assignment);
+    await appendAuditEvent(client, { ...audit, action: "scope-assignment.created", targetType: "scope-assignment", targetId: row.id, after: row });
+    return row;
+  });
+}
+
+export function deleteScopeAssignment(pool: pg.Pool, audit: AuditContext, id: string): Promise<void> {
+  return withTransaction(pool, async (client) => {
+    const row = await deleteAssignment(client, id);
+    if (!row) throw new DomainError("not-found", `No scope assignment with id ${id}.`);
+    await appendAuditEvent(client, { ...audit, action: "scope-assignment.deleted", targetType: "scope-assignment", targetId: id, before: row });
+  });
+}

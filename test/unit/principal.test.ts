@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { ANONYMOUS, hasRole, inScope, scopeFrom, type Principal } from "../../src/domain/access.js";
+import { isAppToken, principalFromClaims } from "../../src/http/auth/principal.js";
+
+const OID = "0A1B2C3D-0000-4000-8000-000000000001";
+const GROUP = "6E5D4C3B-0000-4000-8000-0000000000F1";
+
+describe("principalFromClaims", () => {
+  it("a v2 delegated token: the user by preferred_username; scope ids are the oid and groups, not the client app", () => {
+    const p = principalFromClaims({ oid: OID, preferred_username: "alice@contoso.com", scp: "access_as_user", azp: "client-app", groups: [GROUP], roles: ["Maintenance.Book", "Other.Role"] });
+    expect(p).toEqual({ kind: "user", actor: "alice@contoso.com", ids: [OID.toLowerCase(), GROUP.toLowerCase()], roles: ["Maintenance.Book"] });
+  });
+  it("a v1 delegated token names the user in upn; without any name, the oid", () => {
+    expect(principalFromClaims({ oid: OID, upn: "bob@contoso.com", scp: "user_impersonation" })?.actor).toBe("bob@contoso.com");
+    expect(principalFromClaims({ oid: OID, scp: "user_impersonation" })?.actor).toBe(OID);
+  });
+  it("an application token (idtyp app, or no scp): the app by appid (v1) or azp (v2)", () => {
+    expect(principalFromClaims({ oid: "sp-oid", appid: "app-v1", idtyp: "app", roles: ["Maintenance.Admin"] })).toEqual({
+      kind: "app", actor: "app-v1", ids: ["sp-oid", "app-v1"], roles: ["Maintenance.Admin"],
+    });
+    expect(principalFromClaims({ oid: "sp-oid", azp: "app-v2", roles: [] })).toMatchObject({ kind: "app", actor: "app-v2" });
+    expect(isAppToken({ scp: "x" })).toBe(false);
+    expect(isAppToken({ idtyp: "app", scp: "x" })).toBe(true);
+  });
+  it("a token that names nobody, and junk claim types, yield no principal or no roles", () => {
+    expect(principalFromClaims({ scp: "x" })).toBeNull();
+    expect(principalFromClaims({ oid: 5, appid: {}, idtyp: "app" })).toBeNull();
+    expect(principalFromClaims({ oid: OID, scp: "x", roles: "Maintenance.Admin", groups: "g" })).toMatchObject({ roles: [], ids: [OID.toLowerCase()] });
+  });
+});
+
+describe("roles", () => {
+  const p = (roles: Principal["roles"]): Principal => ({ kind: "user", actor: "a", ids: [], roles });
+  it("Admin implies Book implies Read; nothing implies upwards", () => {
+    expect(hasRole(p(["Maintenance.Admin"]), "Maintenance.Read")).toBe(true);
+    expect(hasRole(p(["Maintenance.Book"]), "Maintenance.Read")).toBe(true);
+    expect(hasRole(p(["Maintenance.Book"]), "Maintenance.Admin")).toBe(false);
+    expect(hasRole(p(["Maintenance.Read"]), "Maintenance.Book")).toBe(false);
+    expect(hasRole(p([]), "Maintenance.Read")).toBe(false);
+    expect(hasRole(ANONYMOUS, "Maintenance.Admin")).toBe(true);
+  });
+});
+
+describe("scope", () => {
+  const sub = "11111111-1111-4111-8111-111111111111";
+  it("no assignments: unrestricted", () => {
+    expect(scopeFrom([])).toBeNull();
+    expect(inScope(null, { subscriptionId: "any", resourceGroup: "any" })).toBe(true);
+  });
+  it("a subscription covers all its groups; a group only itself; case-insensitive", () => {
+    const scope = scopeFrom([{ subscriptionId: sub.toUpperCase(), resourceGroup: null }, { subscriptionId: "other", resourceGroup: "RG-Web" }]);
+    expect(inScope(scope, { subscriptionId: sub, resourceGroup: "anything" })).toBe(true);
+    expect(inScope(scope, { subscriptionId: "OTHER", resourceGroup: "rg-web" })).toBe(true);
+    expect(inScope(scope, { subscriptionId: "other", resourceGroup: "rg-db" })).toBe(false);
+    expect(inScope(scope, { subscriptionId: "third", resourceGroup: "rg-web" })).toBe(false);
+  });
+});
