@@ -1,0 +1,26 @@
+// `npm run bench [name…]`: runs each registered benchmark (or the named ones) in turn and prints its table.
+// Register one line per benchmark.
+import { benchApi } from "./api.js";
+import { benchBookingCreate } from "./bookings.js";
+import { runSyncBenchmarks } from "./sync.js";
+import { runDispatchBenchmarks } from "./dispatch.js";
+
+interface Benchmark {
+  name: string;
+  run(): Promise<{ rows: object[]; notes?: string[] }>;
+}
+
+const BENCHMARKS: Benchmark[] = [
+  { name: "api", run: async () => { const { rows, ratio } = await benchApi(); return { rows, notes: [`req/s vs the bare route (goal ≥ 0.5): ${ratio}`] }; } },
+  { name: "sync", run: async () => ({ rows: await runSyncBenchmarks() }) },
+  { name: "bookings", run: async () => ({ rows: await benchBookingCreate() }) },
+  { name: "dispatch", run: async () => { const { results, ratio } = await runDispatchBenchmarks(); return { rows: results, notes: [`dispatcher / pg-boss throughput ratio: ${ratio}`] }; } },
+];
+
+const only = process.argv.slice(2);
+for (const bench of BENCHMARKS.filter((b) => only.length === 0 || only.includes(b.name))) {
+  console.log(`\n## ${bench.name}`);
+  const { rows, notes = [] } = await bench.run();
+  console.table(rows);
+  for (const note of notes) console.log(note);
+}

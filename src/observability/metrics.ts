@@ -1,0 +1,100 @@
+// Prometheus metrics. One registry per app (tests build several). Work that runs in bree worker threads cannot
+// touch this registry, so everything is reported as a MetricEvent: the main thread applies events directly,
+// workers post them to the main thread (src/scheduler/scheduler.ts), which applies them here.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export type MetricEvent =
+  | { type: "arm-request"; operation: string; status: number | null; waitedMs: number }
+  | { type: "sync-finished"; durationSeconds: number; status: string; windowsNew: number; windowsChanged: number; windowsCleared: number; vmsGone: number }
+  | { type: "execution-finished"; outcome: string }
+  | { type: "dispatch-lag"; seconds: number }
+  | { type: "lease-takeover" };
+
+export type MetricsSink = (event: MetricEvent) => void;
+
+/** Counts the database answers at scrape time (current state, not events). */
+export interface StateCounts {
+  vmsByMaintenance(): Promise<Record<string, number>>;
+  bookingsByState(): Promise<Record<string, number>>;
+}
+
+export interface Metrics {
+  registry: Registry;
+  apply: MetricsSink;
+  httpDuration: Histogram<"method" | "route" | "status_code">;
+}
+
+export function createMetrics(state?: StateCounts): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "maintenance_planner_process_" });
+  const p = "maintenance_planner_";
+
+  const httpDuration = new Histogram({
+    name: `${p}http_request_duration_seconds`, help: "HTTP request duration by route and status",
+    labelNames: ["method", "route", "status_code"] as const, registers: [registry],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
+  const armRequests = new Counter({ name: `${p}arm_requests_total`, help: "ARM requests sent, by operation and HTTP status (429s included)", labelNames: ["operation", "status"] as const, registers: [registry] });
+  const armWait = new Counter({ name: `${p}arm_budget_wait_seconds_total`, help: "Time ARM requests waited for the client-side budget (pacing and Retry-After)", labelNames: ["operation"] as const, registers: [registry] });
+  const syncDuration = new Histogram({ name: `${p}sync_duration_seconds`, help: "Sync run duration", labelNames: ["status"] as const, registers: [registry], buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1800] });
+  const windows = new Counter({ name: `${p}sync_windows_total`, help: "Maintenance windows that appeared (new), moved or changed (changed), or were cleared", labelNames: ["change"] as const, registers: [registry] });
+  const vmsGone = new Counter({ name: `${p}sync_vms_gone_total`, help: "VMs no longer listed by Azure", registers: [registry] });
+  const executions = new Counter({ name: `${p}executions_total`, help: "Booking executions by final outcome", labelNames: ["outcome"] as const, registers: [registry] });
+  const dispatchLag = new Histogram({ name: `${p}dispatch_lag_seconds`, help: "Booked start time → performMaintenance request", registers: [registry], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900] });
+  const takeovers = new Counter({ name: `${p}lease_takeovers_total`, help: "Bookings taken over from an expired lease", registers: [registry] });
+
+  if (state) {
+    new Gauge({
+      name: `${p}virtual_machines`, help: "VMs (not gone) by maintenance state", labelNames: ["maintenance"] as const, registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [k, v] of Object.entries(await state.vmsByMaintenance())) this.set({ maintenance: k }, v);
+      },
+    });
+    new Gauge({
+      name: `${p}bookings`, help: "Bookings by state", labelNames: ["state"] as const, registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [k, v] of Object.entries(await state.bookingsByState())) this.set({ state: k }, v);
+      },
+    });
+  }
+
+  const apply: MetricsSink = (e) => {
+    switch (e.type) {
+      case "arm-request":
+        armRequests.inc({ operation: e.operation, status: e.status === null ? "none" : String(e.status) });
+        if (e.waitedMs > 0) armWait.inc({ operation: e.operation }, e.waitedMs / 1000);
+        break;
+      case "sync-finished":
+        syncDuration.observe({ status: e.status }, e.durationSeconds);
+        windows.inc({ change: "new" }, e.windowsNew);
+        windows.inc({ change: "changed" }, e.windowsChanged);
+        windows.inc({ change: "cleared" }, e.windowsCleared);
+        vmsGone.inc(e.vmsGone);
+        break;
+      case "execution-finished":
+        executions.inc({ outcome: e.outcome });
+        break;
+      case "dispatch-lag":
+        dispatchLag.observe(e.seconds);
+        break;
+      case "lease-takeover":
+        takeovers.inc();
+        break;
+    }
+  };
+  return { registry, apply, httpDuration };
+}
+
+/** ARM operation name from a request, for metric labels (bounded set; never ids). */
+export function armOperation(method: string, url: string): string {
+  const path = new URL(url).pathname.toLowerCase();
+  if (path.includes("/operations/")) return "getOperation";
+  if (path.endsWith("/performmaintenance")) return "performMaintenance";
+  if (path.endsWith("/instanceview")) return path.includes("/virtualmachinescalesets/") ? "getScaleSetVMInstanceView" : "getInstanceView";
+  if (path.endsWith("/virtualmachinescalesets")) return "listScaleSets";
+  if (path.includes("/virtualmachinescalesets/") && path.endsWith("/virtualmachines")) return "listScaleSetVMs";
+  if (path.endsWith("/virtualmachines")) return "listVirtualMachines";
+  return `${method.toLowerCase()}-other`;
+}
