@@ -56,8 +56,15 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   app.setValidatorCompiler(validatorCompiler);
 
   const metrics = deps.metrics ?? createMetrics();
+  // While closing, every response ends its keep-alive connection: a request that was in flight when SIGTERM came
+  // still gets its answer, and its connection does not then hold the server open for the keep-alive timeout.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
+    if (closing) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
     // The route template, never the raw URL: ids would make every request its own time series.

@@ -5,7 +5,8 @@ import { buildApp } from "./app.js";
 import { resolveRuntime } from "./bootstrap/runtime.js";
 import { createServiceDeps } from "./bootstrap/service-deps.js";
 import { ConfigError, loadConfig } from "./config/config.js";
-import { ensureDatabase, migrate } from "./db/migrate.js";
+import { migrate } from "./db/migrate.js";
+import { waitForDatabase } from "./bootstrap/wait-for-database.js";
 import { startScheduler } from "./scheduler/scheduler.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { stateCounts } from "./db/metrics-repo.js";
@@ -27,7 +28,7 @@ async function main() {
   const resolved = await resolveRuntime(config, (msg) => log.info(msg));
   const { runtime } = resolved;
 
-  await ensureDatabase(runtime.databaseUrl);
+  await waitForDatabase(runtime.databaseUrl, config.databaseConnectTimeoutMs, (msg) => log.warn(msg));
   const { applied } = await migrate(runtime.databaseUrl);
   if (applied.length) log.info({ applied }, "migrations applied");
 

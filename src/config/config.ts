@@ -47,6 +47,8 @@ export interface Config {
   operationPollIntervalMs: number;
   /** SIGTERM: how long to wait for in-flight work before exiting anyway. */
   shutdownTimeoutSeconds: number;
+  /** Start-up: how long to wait for the database to accept connections before giving up. */
+  databaseConnectTimeoutMs: number;
   /** `none` only when asked for (or in simulator mode): every caller is `anonymous` with every role. */
   authMode: AuthMode;
   /** Set when authMode is `entra`. */
@@ -185,6 +187,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     // 10 s, not the SDK's 2 s: hundreds of operations in flight per subscription must stay within ARM's read budget.
     operationPollIntervalMs: duration(env, "OPERATION_POLL_INTERVAL", "10s"),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
+    databaseConnectTimeoutMs: duration(env, "DATABASE_CONNECT_TIMEOUT", "30s"),
     authMode,
     entra: authMode === "entra" ? entraConfig(env) : null,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),

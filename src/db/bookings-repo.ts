@@ -176,7 +176,10 @@ async function updateStatement(db: Queryable, id: string, version: number, chang
   const { rows } = await db.query<BookingRow>(
     `UPDATE bookings AS b SET start_at = coalesce($3, b.start_at), note = CASE WHEN $4 THEN $5 ELSE b.note END,
        version = b.version + 1, updated_at = now()
-     WHERE b.id = $1 AND b.version = $2 AND b.state = 'scheduled' RETURNING ${BOOKING_COLUMNS}`,
+     WHERE b.id = $1 AND b.version = $2 AND b.state = 'scheduled'
+       -- a live lease: the scheduler is admitting the booking at its current start time right now
+       AND (b.lease_owner IS NULL OR b.lease_expires_at < now())
+     RETURNING ${BOOKING_COLUMNS}`,
     [id, version, change.startAt ?? null, change.note !== undefined, change.note ?? null],
   );
   return rows[0] ?? null;

@@ -48,6 +48,8 @@ export interface Scheduler {
 }
 
 export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler> {
+  // bree terminates a worker once it has answered `cancel`, and reports that as "exited with code 1".
+  let stopping = false;
   const bree = new Bree({
     root: false,
     doRootCheck: false,
@@ -56,7 +58,10 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
       job("sync", opts.runtime, { interval: opts.runtime.scheduler.syncIntervalMs, timeout: 0 }),
       job("dispatch", opts.runtime, { interval: Math.max(DISPATCH_RESTART_MS, opts.runtime.scheduler.dispatchIntervalMs), timeout: 0 }),
     ],
-    errorHandler: (error, data) => opts.log.error({ err: error, job: data.name }, "scheduled job failed"),
+    errorHandler: (error, data) => {
+      if (stopping) opts.log.info({ job: data.name }, "job worker ended on stop");
+      else opts.log.error({ err: error, job: data.name }, "scheduled job failed");
+    },
     workerMessageHandler: (data) => {
       if (isMetricMessage(data.message)) opts.metrics?.(data.message.metric);
       else opts.log.info({ job: data.name, message: data.message }, "job message");
@@ -65,6 +70,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
   await bree.start();
   return {
     async stop() {
+      stopping = true;
       // bree.stop() sends each worker `cancel` and waits without a deadline; the database makes an interrupted
       // job safe to abandon (a sync's advisory lock dies with its connection, a booking's lease expires).
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, opts.runtime.scheduler.shutdownTimeoutMs).unref());

@@ -2,6 +2,7 @@
 // for tests that kill processes or run several replicas. Always `stopAll()` in afterAll.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Simulator } from "../../src/azure/simulator/index.js";
@@ -60,4 +61,14 @@ export async function stopAll(): Promise<void> {
       await s.exited;
     }),
   );
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a child process that must listen on a known port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -259,6 +259,18 @@ describe("bookings API", () => {
     expectContract(none);
     expect(none.body).toMatchObject({ activeBooking: null, bookings: [] });
   });
+  it("refuses to move a booking while the scheduler holds its lease (it is starting it at the old time)", async () => {
+    const booking = (await create({ virtualMachineId: open[11].id, startAt: fromNow(3 * HOUR) })).body;
+    await ctx.database.db.pool.query(
+      "UPDATE bookings SET lease_owner = 'scheduler-x', lease_expires_at = now() + interval '1 minute', version = version + 1 WHERE id = $1",
+      [booking.id],
+    );
+    const current = await get(booking.id);
+    const res = await ctx.http.patch(`/v1/bookings/${booking.id}`).set("if-match", current.headers.etag).send({ startAt: fromNow(4 * HOUR) });
+    expectContract(res);
+    expect(res.status).toBe(412);
+    expect((await get(booking.id)).body.startAt).toBe(booking.startAt);
+  });
 });
 
 describe("booking rules", () => {

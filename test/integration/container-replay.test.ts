@@ -4,11 +4,11 @@
 // `dependencies`, or a file the image forgets to copy, fails here.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { dropTestDatabase, uniqueTestDatabaseUrl } from "../helpers/database.js";
+import { freePort } from "../helpers/service-process.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -34,15 +34,6 @@ function runtimeStage(dockerfile: string): RuntimeStage {
     else if (instruction === "ENV") for (const pair of rest) { const [k, v] = pair.split("="); stage.env[k] = v; }
   }
   return stage;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe("container image (Dockerfile runtime stage, replayed)", () => {
