@@ -23,6 +23,9 @@ export interface BookingRow {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  /** The VM's current self-service window (both null when no maintenance is planned). */
+  windowStart: Date | null;
+  windowEnd: Date | null;
 }
 
 export interface AttemptRow {
@@ -38,9 +41,12 @@ export interface AttemptRow {
 
 export type BookingRecord = BookingRow & { attempts: AttemptRow[] };
 
+// The window comes from scalar subqueries, not a join, so the same list serves SELECT and UPDATE … RETURNING.
 export const BOOKING_COLUMNS = `b.id, b.virtual_machine_id AS "virtualMachineId", b.start_at AS "startAt", b.state,
   b.state_reason AS "stateReason", b.note, b.created_by AS "createdBy", b.created_at AS "createdAt",
-  b.updated_at AS "updatedAt", b.version`;
+  b.updated_at AS "updatedAt", b.version,
+  (SELECT m.self_service_window_start FROM maintenance_statuses m WHERE m.virtual_machine_id = b.virtual_machine_id) AS "windowStart",
+  (SELECT m.self_service_window_end FROM maintenance_statuses m WHERE m.virtual_machine_id = b.virtual_machine_id) AS "windowEnd"`;
 
 const ATTEMPT_COLUMNS = `booking_id AS "bookingId", number, started_at AS "startedAt", finished_at AS "finishedAt", outcome,
   http_status AS "httpStatus", error_code AS "errorCode", error_message AS "errorMessage", operation_id AS "operationId"`;

@@ -63,17 +63,20 @@ export function bookingJson(b: BookingRecord) {
     createdAt: b.createdAt.toISOString(),
     updatedAt: b.updatedAt.toISOString(),
     createdBy: b.createdBy,
+    selfServiceWindow: b.windowStart || b.windowEnd ? { start: iso(b.windowStart), end: iso(b.windowEnd) } : null,
     attempts: b.attempts.map((a) => ({ ...a, startedAt: a.startedAt.toISOString(), finishedAt: iso(a.finishedAt) })),
   };
 }
 
 export function virtualMachineDetailJson(vm: VirtualMachineRecord) {
   // A new booking can only be made while none is active, so the active one is always the newest.
+  const window = { windowStart: vm.maintenance?.selfServiceWindowStart ?? null, windowEnd: vm.maintenance?.selfServiceWindowEnd ?? null };
+  const bookings = vm.bookings.map((b) => bookingJson({ ...b, ...window }));
   const newest = vm.bookings[0];
   return {
     ...virtualMachineJson(vm),
-    activeBooking: newest && ACTIVE_STATES.includes(newest.state as BookingState) ? bookingJson(newest) : null,
-    bookings: vm.bookings.map(bookingJson),
+    activeBooking: newest && ACTIVE_STATES.includes(newest.state as BookingState) ? bookings[0] : null,
+    bookings,
     windowHistory: vm.windowHistory.map((h) => ({
       change: h.change as "appeared" | "moved" | "cleared" | "status-changed",
       observedAt: h.observedAt.toISOString(),

@@ -48,6 +48,9 @@ describe("post-sync re-check of scheduled bookings", () => {
     const vm = (await ctx.http.get(`/v1/virtual-machines/${moved.id}`)).body;
     expect(invalidated.stateReason).toContain(vm.maintenance.selfServiceWindow.start);
     expect(invalidated.stateReason).toContain(vm.maintenance.selfServiceWindow.end);
+    // The new window is in the booking itself, structured, for portals to offer a new time.
+    expect(invalidated.selfServiceWindow).toEqual(vm.maintenance.selfServiceWindow);
+    expect(vm.bookings[0].selfServiceWindow).toEqual(vm.maintenance.selfServiceWindow);
     expect(vm.activeBooking).toBeNull();
     expect(vm.bookings[0]).toMatchObject({ id: b.moved.id, state: "invalidated" });
 

@@ -50,6 +50,10 @@ export const Booking = Type.Object(
     createdAt: Timestamp,
     updatedAt: Timestamp,
     createdBy: Type.String({ description: "Who made the booking.", examples: ["anonymous"] }),
+    selfServiceWindow: Type.Union(
+      [Type.Object({ start: Type.Union([Timestamp, Type.Null()]), end: Type.Union([Timestamp, Type.Null()]) }, { additionalProperties: false }), Type.Null()],
+      { description: "The VM's current self-service window (as last synced): for an `invalidated` booking, the window it no longer fits. Null when no maintenance is planned." },
+    ),
     attempts: Type.Array(ExecutionAttempt, { description: "Execution attempts in order; empty until the scheduler runs the booking." }),
   },
   { $id: "Booking", additionalProperties: false, description: "A time at which to start a VM's self-service maintenance." },
