@@ -19,7 +19,9 @@ export function parseResourceId(id: string): ParsedResourceId {
     if (key === "providers") continue; // `providers/Microsoft.Compute` names a namespace, not a resource
     segments.set(key, parts[i + 1]);
   }
-  const subscriptionId = segments.get("subscriptions");
+  // Subscription ids are GUIDs that ARM may send in either case; the configured ones are lower-cased too, so a
+  // sync marks gone (and scopes, filters) the same subscription whatever case an id used.
+  const subscriptionId = segments.get("subscriptions")?.toLowerCase();
   const resourceGroup = segments.get("resourcegroups");
   if (!subscriptionId || !resourceGroup) throw new Error(`Not a resource-group scoped ARM id: ${id}`);
   return { subscriptionId, resourceGroup, segments };
@@ -57,15 +59,13 @@ export function toInstanceViewFacts(iv: InstanceViewLike): InstanceViewFacts {
   };
 }
 
-export function fromVirtualMachine(vm: VirtualMachine): ArmVirtualMachine {
+/** What VMs and scale-set VMs share; the caller adds name and scale-set fields. */
+function commonFields(vm: VirtualMachine | VirtualMachineScaleSetVM) {
   const resourceId = vm.id ?? "";
   const { subscriptionId, resourceGroup, segments } = parseResourceId(resourceId);
-  return {
+  const fields = {
     subscriptionId,
     resourceGroup,
-    name: vm.name ?? segments.get("virtualmachines") ?? "",
-    scaleSetName: null,
-    scaleSetInstanceId: null,
     resourceId,
     location: vm.location,
     // The availability set's name; ARM often returns its id upper-cased, so compare case-insensitively.
@@ -74,26 +74,19 @@ export function fromVirtualMachine(vm: VirtualMachine): ArmVirtualMachine {
     tags: { ...(vm.tags ?? {}) },
     instanceView: vm.instanceView ? toInstanceViewFacts(vm.instanceView) : null,
   };
+  return { fields, segments };
+}
+
+export function fromVirtualMachine(vm: VirtualMachine): ArmVirtualMachine {
+  const { fields, segments } = commonFields(vm);
+  return { ...fields, name: vm.name ?? segments.get("virtualmachines") ?? "", scaleSetName: null, scaleSetInstanceId: null };
 }
 
 export function fromScaleSetVm(vm: VirtualMachineScaleSetVM): ArmVirtualMachine {
-  const resourceId = vm.id ?? "";
-  const { subscriptionId, resourceGroup, segments } = parseResourceId(resourceId);
+  const { fields, segments } = commonFields(vm);
   const instanceId = vm.instanceId ?? segments.get("virtualmachines") ?? null;
   const scaleSetName = segments.get("virtualmachinescalesets") ?? null;
-  return {
-    subscriptionId,
-    resourceGroup,
-    name: vm.name ?? `${scaleSetName}_${instanceId}`,
-    scaleSetName,
-    scaleSetInstanceId: instanceId,
-    resourceId,
-    location: vm.location,
-    availabilitySet: lastSegment(vm.availabilitySet?.id),
-    zone: vm.zones?.[0] ?? null,
-    tags: { ...(vm.tags ?? {}) },
-    instanceView: vm.instanceView ? toInstanceViewFacts(vm.instanceView) : null,
-  };
+  return { ...fields, name: vm.name ?? `${scaleSetName}_${instanceId}`, scaleSetName, scaleSetInstanceId: instanceId };
 }
 
 /** ARM's operation id: the last path segment of the Azure-AsyncOperation URL kept in the poller state. */

@@ -2,7 +2,7 @@
 // app built from them (house style 1: no second wiring for tests).
 import request from "supertest";
 import type TestAgent from "supertest/lib/agent.js";
-import { buildApp, type App } from "../../src/app.js";
+import { buildApp, type App, type AppDeps } from "../../src/app.js";
 import type { AuthSetup } from "../../src/http/auth/plugin.js";
 import type { AzureGateway } from "../../src/azure/gateway.js";
 import type { Simulator, SimulatorOptions } from "../../src/azure/simulator/index.js";
@@ -15,6 +15,8 @@ import { gatewayFor, startTestSimulator } from "./simulator.js";
 
 export interface TestContext {
   app: App;
+  /** What the app was built from, for tests that build a variant (e.g. with an unreachable database). */
+  appDeps: AppDeps;
   /** Sends the context's default token (if any) with every request. */
   http: TestAgent;
   /** Sends no token. */
@@ -46,12 +48,14 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync: recheckAfterSync(pool) };
   const defaults = loadConfig({});
   const bookingPolicy = opts.bookingPolicy ?? { minLeadSeconds: defaults.bookingMinLeadSeconds, endMarginSeconds: defaults.bookingEndMarginSeconds };
-  const app = await buildApp({
+  const appDeps: AppDeps = {
     db: database.db, sync, clock: opts.clock ?? (() => new Date()), bookingPolicy, auth: opts.auth ?? { mode: "none" }, rateLimitPerMinute: opts.rateLimitPerMinute,
-  });
+  };
+  const app = await buildApp(appDeps);
   await app.ready();
   return {
     app,
+    appDeps,
     http: opts.token ? request.agent(app.server).set("authorization", `Bearer ${opts.token}`) : request(app.server),
     anonymous: request(app.server),
     sim,

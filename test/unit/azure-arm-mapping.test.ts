@@ -14,6 +14,11 @@ describe("ARM mapping", () => {
     expect(() => parseResourceId("/subscriptions/x")).toThrow();
   });
 
+  it("lower-cases the subscription id, as configured ones are, so the sync matches it whatever case ARM sent", () => {
+    const p = parseResourceId(`/SUBSCRIPTIONS/${SUB.toUpperCase()}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`);
+    expect(p.subscriptionId).toBe(SUB);
+  });
+
   it("maps a VM with instance view, availability set and zone", () => {
     const vm = fromVirtualMachine({
       id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`,
