@@ -64,6 +64,15 @@ describe("authentication (AUTH_MODE=entra)", () => {
     expect(basic.status).toBe(401);
   });
 
+  it("authenticates by the route reached, not the raw URL: percent-encoded paths get no way around it", async () => {
+    // The router decodes `%76` to `v`, so these reach /v1 routes although their raw URL does not start with /v1.
+    for (const path of ["/%761/virtual-machines", "/v%31/bookings", "/%76%31/sync-runs"]) {
+      const res = await ctx.anonymous.get(path);
+      expect(res.status, path).toBe(401);
+      expect(res.body.code).toBe("unauthorized");
+    }
+  });
+
   it("refreshes the key set when a token names a new kid (key rotation)", async () => {
     const before = idp.fetches();
     await idp.rotate();

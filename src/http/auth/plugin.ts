@@ -32,7 +32,12 @@ const REALM = 'Bearer realm="maintenance-planner"';
 // JWS compact serialisation only; anything longer than any real Entra token is refused unread.
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
-export const isApiRequest = (request: FastifyRequest) => request.url.startsWith("/v1/") || request.url === "/v1";
+/**
+ * Whether the request was routed to a /v1 route. Decided on the matched route's template, never on the raw URL:
+ * the router decodes the path, so `/%761/bookings` reaches `/v1/bookings` while its raw URL does not start
+ * with `/v1`.
+ */
+export const isApiRequest = (request: FastifyRequest) => (request.routeOptions.url ?? "").startsWith("/v1");
 
 async function authenticate(setup: AuthSetup | undefined, request: FastifyRequest): Promise<Principal> {
   if (setup?.mode === "none") return ANONYMOUS;
