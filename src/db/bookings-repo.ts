@@ -100,7 +100,8 @@ export interface NewBooking {
 }
 
 export interface IdempotencyRecord {
-  createdBy: string;
+  /** The caller's stable id (oid / appid): display names can be renamed and reused. */
+  principalId: string;
   key: string;
   requestHash: string;
 }
@@ -119,8 +120,8 @@ export async function insertBooking(pool: pg.Pool, b: NewBooking, idempotency: I
         [b.virtualMachineId, b.startAt, b.note, b.createdBy],
       );
       if (idempotency) {
-        await client.query(`INSERT INTO idempotency_keys (created_by, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)`, [
-          idempotency.createdBy, idempotency.key, idempotency.requestHash, rows[0].id,
+        await client.query(`INSERT INTO idempotency_keys (principal_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)`, [
+          idempotency.principalId, idempotency.key, idempotency.requestHash, rows[0].id,
         ]);
       }
       await appendAuditEvent(client, { ...audit, action: "booking.created", targetType: "booking", targetId: rows[0].id, after: rows[0] });
@@ -145,10 +146,10 @@ async function activeBookingConflict(db: Queryable, virtualMachineId: string): P
   });
 }
 
-export async function findIdempotencyKey(db: Queryable, createdBy: string, key: string): Promise<{ requestHash: string; bookingId: string } | null> {
+export async function findIdempotencyKey(db: Queryable, principalId: string, key: string): Promise<{ requestHash: string; bookingId: string } | null> {
   const { rows } = await db.query<{ requestHash: string; bookingId: string }>(
-    `SELECT request_hash AS "requestHash", booking_id AS "bookingId" FROM idempotency_keys WHERE created_by = $1 AND key = $2`,
-    [createdBy, key],
+    `SELECT request_hash AS "requestHash", booking_id AS "bookingId" FROM idempotency_keys WHERE principal_id = $1 AND key = $2`,
+    [principalId, key],
   );
   return rows[0] ?? null;
 }
@@ -198,7 +199,8 @@ export function finishScheduledBooking(pool: pg.Pool, before: BookingRow, state:
 
 async function finishStatement(db: Queryable, id: string, version: number, state: string, reason: string): Promise<BookingRow | null> {
   const { rows } = await db.query<BookingRow>(
-    `UPDATE bookings AS b SET state = $3, state_reason = $4, version = b.version + 1, updated_at = now(), finished_at = now()
+    `UPDATE bookings AS b SET state = $3, state_reason = $4, version = b.version + 1, updated_at = now(), finished_at = now(),
+       lease_owner = NULL, lease_expires_at = NULL
      WHERE b.id = $1 AND b.version = $2 AND b.state = 'scheduled' RETURNING ${BOOKING_COLUMNS}`,
     [id, version, state, reason],
   );

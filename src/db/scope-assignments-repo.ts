@@ -23,6 +23,12 @@ export async function assignmentsFor(db: Queryable, principalIds: string[]): Pro
   return rows;
 }
 
+/** Whether any assignment exists at all (scope must fail closed when a caller's groups are unknown). */
+export async function anyAssignments(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM scope_assignments) AS any`);
+  return rows[0].any;
+}
+
 export async function listAssignments(db: Queryable, principalId: string | undefined, limit: number, afterId: string | null): Promise<ScopeAssignmentRow[]> {
   const { rows } = await db.query<ScopeAssignmentRow>(
     `SELECT ${COLUMNS} FROM scope_assignments WHERE ($1::text IS NULL OR principal_id = $1) AND ($2::uuid IS NULL OR id > $2::uuid)

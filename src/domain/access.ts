@@ -7,14 +7,21 @@ export type Role = (typeof ROLES)[number];
 
 export interface Principal {
   kind: "user" | "app" | "anonymous";
+  /** Stable identity: a user's object id, an application's client id (lower-cased). Keys idempotency and rate limits. */
+  id: string;
   /** Recorded on bookings and audit events: a user's preferred_username (else oid), an app's appid (else azp). */
   actor: string;
   /** Ids scope assignments may name: the object id, the client id, and the groups claim; lower-cased. */
   ids: string[];
   roles: Role[];
+  /**
+   * The token did not list the user's groups (Entra's overage marker, or `hasgroups`): group assignments cannot
+   * be applied, so scope must fail closed.
+   */
+  groupsUnknown: boolean;
 }
 
-export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", actor: "anonymous", ids: [], roles: [...ROLES] }) as Principal;
+export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", id: "anonymous", actor: "anonymous", ids: [], roles: [...ROLES], groupsUnknown: false }) as Principal;
 
 /**
  * Admin implies Book implies Read: a booker must see what they book, and an admin can do what a booker can.

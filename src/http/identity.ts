@@ -10,5 +10,5 @@ export function requestActor(request: FastifyRequest): string {
 
 /** Actor, request id (for the audit trail) and scope (loaded for routes with `config.scoped`). */
 export function requestCaller(request: FastifyRequest): Caller {
-  return { actor: requestActor(request), requestId: request.id, scope: request.scope };
+  return { actor: requestActor(request), principalId: request.principal?.id ?? "anonymous", requestId: request.id, scope: request.scope };
 }

@@ -50,7 +50,7 @@ export async function rateLimitStep(app: FastifyInstance, perMinute: number) {
     timeWindow: 60_000,
     // Per principal, so callers behind one proxy do not share a budget; unauthenticated requests per address.
     keyGenerator: (request: FastifyRequest) =>
-      request.principal && request.principal.kind !== "anonymous" ? `principal:${request.principal.actor}` : `ip:${request.ip}`,
+      request.principal && request.principal.kind !== "anonymous" ? `principal:${request.principal.id}` : `ip:${request.ip}`,
     allowList: (request: FastifyRequest) => !isApiRequest(request),
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error(`Too many requests: at most ${context.max} per minute. Retry after ${context.after}.`), { statusCode: 429 }),

@@ -12,7 +12,7 @@ import {
   findBookableVm, findBooking, findIdempotencyKey, findVmPlacement, finishScheduledBooking, insertBooking, updateScheduledBooking, withAttempts,
   type BookingRecord, type BookingRow, type IdempotencyRecord,
 } from "../db/bookings-repo.js";
-import { requireInScope, type Caller } from "./access.js";
+import type { Caller } from "./access.js";
 
 export interface BookingDeps {
   pool: pg.Pool;
@@ -46,37 +46,40 @@ export async function getBooking(pool: pg.Pool, id: string, scope: Scope = null)
 }
 
 /** The same key and the same request → the stored booking; the same key and another request → 422. */
-async function replay(pool: pg.Pool, idempotency: IdempotencyRecord): Promise<CreatedBooking | null> {
-  const stored = await findIdempotencyKey(pool, idempotency.createdBy, idempotency.key);
+async function replay(pool: pg.Pool, idempotency: IdempotencyRecord, scope: Scope): Promise<CreatedBooking | null> {
+  const stored = await findIdempotencyKey(pool, idempotency.principalId, idempotency.key);
   if (!stored) return null;
   if (stored.requestHash !== idempotency.requestHash) {
     throw new DomainError("idempotency-key-reused", `Idempotency-Key "${idempotency.key}" was already used with a different request (booking ${stored.bookingId}). Use a new key for a new request.`, {
       existingBookingId: stored.bookingId,
     });
   }
-  return { booking: await getBooking(pool, stored.bookingId), replayed: true };
+  // Scope may have narrowed since the first request: a replay sees no more than a GET would.
+  return { booking: await getBooking(pool, stored.bookingId, scope), replayed: true };
 }
 
 export async function createBooking(deps: BookingDeps, caller: Caller, input: NewBookingInput, idempotencyKey?: string): Promise<CreatedBooking> {
-  const { actor } = caller;
+  const { actor, principalId } = caller;
   const startAt = parseStartAt(input.startAt);
   const virtualMachineId = input.virtualMachineId.toLowerCase();
   const note = input.note ?? null;
   // The hash covers the request's meaning: the same instant sent with another offset is the same request.
   const requestHash = createHash("sha256").update(JSON.stringify([virtualMachineId, startAt.toISOString(), note])).digest("hex");
-  const idempotency = idempotencyKey ? { createdBy: actor, key: idempotencyKey, requestHash } : null;
-  const earlier = idempotency && (await replay(deps.pool, idempotency));
+  // Keys belong to the principal's stable id (oid / appid), not to its display name, which can be renamed.
+  const idempotency = idempotencyKey ? { principalId, key: idempotencyKey, requestHash } : null;
+  const earlier = idempotency && (await replay(deps.pool, idempotency, caller.scope));
   if (earlier) return earlier;
 
-  if (caller.scope !== null) requireInScope(caller.scope, await findVmPlacement(deps.pool, virtualMachineId), `Virtual machine ${virtualMachineId}`);
-  checkBookable(await findBookableVm(deps.pool, virtualMachineId), virtualMachineId, startAt, deps.clock(), deps.policy);
+  // A VM outside the caller's scope does not exist for them: the same answer as an unknown id.
+  const visible = caller.scope === null || (await isVisible(deps.pool, caller.scope, virtualMachineId));
+  checkBookable(visible ? await findBookableVm(deps.pool, virtualMachineId) : null, virtualMachineId, startAt, deps.clock(), deps.policy);
   try {
     const row = await insertBooking(deps.pool, { virtualMachineId, startAt, note, createdBy: actor }, idempotency, caller);
     return { booking: { ...row, attempts: [] }, replayed: false };
   } catch (error) {
     // A concurrent request with the same key got there first (its booking holds the VM, or its key row
     // exists): answer as it did.
-    const twin = idempotency && (await replay(deps.pool, idempotency));
+    const twin = idempotency && (await replay(deps.pool, idempotency, caller.scope));
     if (twin) return twin;
     throw error;
   }
@@ -88,10 +91,14 @@ function notScheduled(booking: BookingRow, action: string): DomainError {
   });
 }
 
-/** Checks the caller's scope, If-Match, then the state; returns the booking as read. */
+async function isVisible(pool: pg.Pool, scope: Scope, virtualMachineId: string): Promise<boolean> {
+  const placement = await findVmPlacement(pool, virtualMachineId);
+  return placement !== null && inScope(scope, placement);
+}
+
+/** Checks the caller's scope (outside it: 404, as for GET), If-Match, then the state; returns the booking as read. */
 async function loadForChange(pool: pg.Pool, caller: Caller, id: string, ifMatch: string | undefined, action: string, target?: BookingState): Promise<BookingRecord> {
-  const booking = await getBooking(pool, id);
-  if (caller.scope !== null) requireInScope(caller.scope, await findVmPlacement(pool, booking.virtualMachineId), `Booking ${id}`);
+  const booking = await getBooking(pool, id, caller.scope);
   if (ifMatch !== undefined && !ifMatchAllows(ifMatch, booking.version)) {
     throw new DomainError("precondition-failed", `Booking ${id} has changed since it was read (If-Match ${ifMatch.slice(0, 64)}). GET it again and retry with its current ETag.`);
   }

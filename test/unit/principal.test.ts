@@ -8,7 +8,9 @@ const GROUP = "6E5D4C3B-0000-4000-8000-0000000000F1";
 describe("principalFromClaims", () => {
   it("a v2 delegated token: the user by preferred_username; scope ids are the oid and groups, not the client app", () => {
     const p = principalFromClaims({ oid: OID, preferred_username: "alice@contoso.com", scp: "access_as_user", azp: "client-app", groups: [GROUP], roles: ["Maintenance.Book", "Other.Role"] });
-    expect(p).toEqual({ kind: "user", actor: "alice@contoso.com", ids: [OID.toLowerCase(), GROUP.toLowerCase()], roles: ["Maintenance.Book"] });
+    expect(p).toEqual({
+      kind: "user", id: OID.toLowerCase(), actor: "alice@contoso.com", ids: [OID.toLowerCase(), GROUP.toLowerCase()], roles: ["Maintenance.Book"], groupsUnknown: false,
+    });
   });
   it("a v1 delegated token names the user in upn; without any name, the oid", () => {
     expect(principalFromClaims({ oid: OID, upn: "bob@contoso.com", scp: "user_impersonation" })?.actor).toBe("bob@contoso.com");
@@ -16,11 +18,19 @@ describe("principalFromClaims", () => {
   });
   it("an application token (idtyp app, or no scp): the app by appid (v1) or azp (v2)", () => {
     expect(principalFromClaims({ oid: "sp-oid", appid: "app-v1", idtyp: "app", roles: ["Maintenance.Admin"] })).toEqual({
-      kind: "app", actor: "app-v1", ids: ["sp-oid", "app-v1"], roles: ["Maintenance.Admin"],
+      kind: "app", id: "app-v1", actor: "app-v1", ids: ["sp-oid", "app-v1"], roles: ["Maintenance.Admin"], groupsUnknown: false,
     });
     expect(principalFromClaims({ oid: "sp-oid", azp: "app-v2", roles: [] })).toMatchObject({ kind: "app", actor: "app-v2" });
     expect(isAppToken({ scp: "x" })).toBe(false);
     expect(isAppToken({ idtyp: "app", scp: "x" })).toBe(true);
+  });
+  it("an app-shaped token without appid/azp (e.g. an ID token) is nobody, not an application", () => {
+    expect(principalFromClaims({ oid: OID, preferred_username: "alice@contoso.com", nonce: "n", roles: ["Maintenance.Admin"] })).toBeNull();
+  });
+  it("knows when Entra left the user's groups out (overage marker or hasgroups)", () => {
+    expect(principalFromClaims({ oid: OID, scp: "x", _claim_names: { groups: "src1" }, _claim_sources: { src1: {} } })?.groupsUnknown).toBe(true);
+    expect(principalFromClaims({ oid: OID, scp: "x", hasgroups: true })?.groupsUnknown).toBe(true);
+    expect(principalFromClaims({ oid: OID, scp: "x", groups: [GROUP] })?.groupsUnknown).toBe(false);
   });
   it("a token that names nobody, and junk claim types, yield no principal or no roles", () => {
     expect(principalFromClaims({ scp: "x" })).toBeNull();
@@ -30,7 +40,7 @@ describe("principalFromClaims", () => {
 });
 
 describe("roles", () => {
-  const p = (roles: Principal["roles"]): Principal => ({ kind: "user", actor: "a", ids: [], roles });
+  const p = (roles: Principal["roles"]): Principal => ({ kind: "user", id: "a", actor: "a", ids: [], roles, groupsUnknown: false });
   it("Admin implies Book implies Read; nothing implies upwards", () => {
     expect(hasRole(p(["Maintenance.Admin"]), "Maintenance.Read")).toBe(true);
     expect(hasRole(p(["Maintenance.Book"]), "Maintenance.Read")).toBe(true);

@@ -101,6 +101,12 @@ export function registerAuthentication(app: FastifyInstance, { setup, loadScope 
     if (role && !hasRole(principal, role)) {
       throw new DomainError("forbidden", `This operation needs the app role ${role} (or a higher one); the token carries ${principal.roles.join(", ") || "no Maintenance role"}.`, { requiredRole: role });
     }
-    if (scoped) request.scope = await loadScope(principal);
+    // Admin operations (assignments, the audit trail, syncs) see and change everything: they need an
+    // unrestricted principal, or a scoped admin could read other scopes' audit or delete its own assignment.
+    if (role === "Maintenance.Admin") {
+      if ((await loadScope(principal)) !== null) {
+        throw new DomainError("forbidden", "Admin operations need an unrestricted principal; this one has scope assignments.", { requiredRole: role });
+      }
+    } else if (scoped) request.scope = await loadScope(principal);
   };
 }

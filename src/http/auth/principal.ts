@@ -15,17 +15,27 @@ export function isAppToken(claims: Claims): boolean {
   return claims.idtyp === "app" || (claims.idtyp !== "user" && str(claims.scp) === null);
 }
 
-/** The principal, or null when the token names nobody we could record (no oid, appid or azp). */
+/** Entra leaves `groups` out when a user has too many (`_claim_names.groups`) or in implicit flows (`hasgroups`). */
+function groupsOmitted(claims: Claims): boolean {
+  const names = claims._claim_names;
+  return claims.hasgroups === true || (typeof names === "object" && names !== null && "groups" in names);
+}
+
+/**
+ * The principal, or null when the token names nobody we could record: a user token without `oid`, or an
+ * app-shaped token (no `scp`) without `appid`/`azp` — such as an ID token, which is not an access token for us.
+ */
 export function principalFromClaims(claims: Claims): Principal | null {
   const oid = str(claims.oid);
   const appId = str(claims.appid) ?? str(claims.azp);
   const kind = isAppToken(claims) ? "app" : "user";
+  const id = kind === "app" ? appId : oid;
+  if (id === null) return null;
   // v1 tokens name the user in `upn`/`unique_name`, v2 in `preferred_username`.
-  const actor = kind === "app" ? appId ?? oid : str(claims.preferred_username) ?? str(claims.upn) ?? str(claims.unique_name) ?? oid;
-  if (actor === null) return null;
+  const actor = kind === "app" ? id : str(claims.preferred_username) ?? str(claims.upn) ?? str(claims.unique_name) ?? id;
   // For a user, appid/azp is the client app acting for them; it must not widen the user's scope.
   const own = kind === "app" ? [oid, appId] : [oid];
   const ids = [...new Set([...own, ...strings(claims.groups)].filter((x): x is string => x !== null).map((x) => x.toLowerCase()))];
   const roles = strings(claims.roles).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-  return { kind, actor, ids, roles };
+  return { kind, id: id.toLowerCase(), actor, ids, roles, groupsUnknown: groupsOmitted(claims) };
 }
