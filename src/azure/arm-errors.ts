@@ -55,8 +55,9 @@ export function toArmError(err: unknown): ArmError {
   if (err instanceof Error) {
     const lro = LRO_FAILED.exec(err.message);
     if (lro) {
-      const code = lro[1] ?? null;
-      return new ArmError(err.message, { statusCode: null, code, retryable: isTransient(null, code), retryAfterMs: null, cause: err });
+      // The operation has ended, whatever its code (even RetryLater): polling it again only repeats the same
+      // answer, and trying again means a new performMaintenance — the execution's decision, not a transient error.
+      return new ArmError(err.message, { statusCode: null, code: lro[1] ?? null, retryable: false, retryAfterMs: null, cause: err });
     }
     const sysCode = (err as NodeJS.ErrnoException).code;
     if (sysCode && NETWORK_CODES.has(sysCode)) {

@@ -1,13 +1,15 @@
 // Execution attempt rows and the VM's "skipped" mark. Writes are fenced on the booking's lease like leases-repo.
-import type { AttemptOutcome } from "../domain/execution.js";
+import { OPERATION_LOST_CODE, SUCCEEDED_NOT_SHOWN_CODE, type AttemptOutcome } from "../domain/execution.js";
 import type { Queryable } from "./leases-repo.js";
 import { LeaseLostError } from "./leases-repo.js";
 
 export interface AttemptRow {
   id: string;
   number: number;
-  /** An earlier attempt may have sent performMaintenance: it has an operation id, or it was interrupted. */
+  /** An earlier attempt may have sent performMaintenance: it has an operation id, was interrupted, or lost it. */
   prior_start: boolean;
+  /** An earlier attempt's operation ended Succeeded: this attempt must never send performMaintenance again. */
+  operation_succeeded: boolean;
 }
 
 export const INTERRUPTED_CODE = "Interrupted";
@@ -20,15 +22,16 @@ closed AS (
     error_message = 'The process working on this attempt stopped before it ended'
   WHERE booking_id IN (SELECT id FROM lease) AND finished_at IS NULL RETURNING id),
 prior AS (
-  SELECT max(number) AS last, coalesce(bool_or(operation_id IS NOT NULL OR finished_at IS NULL), false) AS started
+  SELECT max(number) AS last, coalesce(bool_or(operation_id IS NOT NULL OR finished_at IS NULL OR error_code = $4), false) AS started,
+    coalesce(bool_or(error_code = $5), false) AS succeeded
   FROM execution_attempts WHERE booking_id = $1)
 INSERT INTO execution_attempts (id, booking_id, number, started_at, operation_id)
 SELECT gen_random_uuid(), lease.id, coalesce(prior.last, 0) + 1, now(), $3 FROM lease, prior
-RETURNING id, number, (SELECT started FROM prior) AS prior_start`;
+RETURNING id, number, (SELECT started FROM prior) AS prior_start, (SELECT succeeded FROM prior) AS operation_succeeded`;
 
 /** Records a new attempt before any ARM call of it. `operationId`: set when the attempt resumes an operation. */
 export async function startAttempt(q: Queryable, bookingId: string, owner: string, operationId: string | null): Promise<AttemptRow> {
-  const { rows } = await q.query<AttemptRow>(START_ATTEMPT, [bookingId, owner, operationId]);
+  const { rows } = await q.query<AttemptRow>(START_ATTEMPT, [bookingId, owner, operationId, OPERATION_LOST_CODE, SUCCEEDED_NOT_SHOWN_CODE]);
   if (rows.length !== 1) throw new LeaseLostError(bookingId);
   return rows[0];
 }
@@ -36,11 +39,24 @@ export async function startAttempt(q: Queryable, bookingId: string, owner: strin
 /** The attempt still following an operation (its owner crashed or stopped while waiting), if any. */
 export async function findOpenOperationAttempt(q: Queryable, bookingId: string): Promise<AttemptRow | null> {
   const { rows } = await q.query<AttemptRow>(
-    `SELECT id, number, true AS prior_start FROM execution_attempts
+    `SELECT id, number, true AS prior_start, false AS operation_succeeded FROM execution_attempts
      WHERE booking_id = $1 AND finished_at IS NULL AND operation_id IS NOT NULL ORDER BY number DESC LIMIT 1`,
     [bookingId],
   );
   return rows[0] ?? null;
+}
+
+/**
+ * Removes our open attempt that stopped (graceful stop, lost lease) before it sent anything: it did nothing, so it
+ * must neither count toward max attempts nor make the next owner believe maintenance may have started. Fenced on
+ * the lease; without it the next owner closes the attempt as Interrupted instead.
+ */
+export async function discardAttempt(q: Queryable, attemptId: string, bookingId: string, owner: string): Promise<void> {
+  await q.query(
+    `DELETE FROM execution_attempts a USING bookings b
+     WHERE a.id = $1 AND a.finished_at IS NULL AND a.operation_id IS NULL AND b.id = a.booking_id AND b.id = $2 AND b.lease_owner = $3`,
+    [attemptId, bookingId, owner],
+  );
 }
 
 export interface AttemptResult {

@@ -31,13 +31,17 @@ export interface FinishDecision {
   reason: string;
 }
 
-/** Moves each booking, still `scheduled` at the version read, to its final state; returns how many moved. */
+/**
+ * Moves each booking, still `scheduled` at the version read, to its final state; returns how many moved. A final
+ * booking holds no lease: the scheduler's claim on it (if any) is dropped, and its fenced writes then find nothing.
+ */
 export async function finishBookings(client: Queryable, decisions: FinishDecision[]): Promise<number> {
   if (decisions.length === 0) return 0;
   // The audit rows are written by the same statement, so each change and its record commit together.
   const result = await client.query(
     `WITH changed AS (
-       UPDATE bookings b SET state = d.state, state_reason = d.reason, version = b.version + 1, updated_at = now(), finished_at = now()
+       UPDATE bookings b SET state = d.state, state_reason = d.reason, version = b.version + 1, updated_at = now(), finished_at = now(),
+         lease_owner = NULL, lease_expires_at = NULL
        FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, version int, state text, reason text)
        WHERE b.id = d.id AND b.version = d.version AND b.state = 'scheduled'
        RETURNING b.id, b.version, d.state, d.reason

@@ -107,23 +107,30 @@ export async function storeOperation(q: Queryable, id: string, owner: string, at
   if (rowCount !== 1) throw new LeaseLostError(id);
 }
 
-/** Heartbeat: extends every lease this owner holds; returns the ids still held. */
-export async function renewLeases(q: Queryable, owner: string, leaseMs: number): Promise<Set<string>> {
+/**
+ * Heartbeat: extends our leases on the bookings still being worked on (`ids`); returns those still held. A lease
+ * left behind by work that ended without its final write is not renewed, so it expires and another replica (whose
+ * start closes the open attempt as Interrupted) retakes the booking — max attempts then applies.
+ */
+export async function renewLeases(q: Queryable, owner: string, leaseMs: number, ids: string[]): Promise<Set<string>> {
   const { rows } = await q.query<{ id: string }>(
     `UPDATE bookings SET lease_expires_at = now() + $2 * interval '1 millisecond'
-     WHERE lease_owner = $1 AND state IN ('scheduled', 'running') RETURNING id`,
-    [owner, leaseMs],
+     WHERE lease_owner = $1 AND state IN ('scheduled', 'running') AND id = ANY($3::uuid[]) RETURNING id`,
+    [owner, leaseMs, ids],
   );
   return new Set(rows.map((r) => r.id));
 }
 
-/** Graceful stop: gives every booking this owner holds back at once (a running one is due again immediately). */
+/**
+ * Graceful stop: gives every booking this owner holds back at once (a running one is due again immediately). A
+ * booking that reached a final state while claimed (cancelled, invalidated) is never rewritten.
+ */
 export async function releaseLeases(q: Queryable, owner: string): Promise<number> {
   const { rowCount } = await q.query(
     `UPDATE bookings SET lease_owner = NULL, lease_expires_at = NULL,
        next_attempt_at = CASE WHEN state = 'running' THEN coalesce(next_attempt_at, now()) END,
        version = version + 1, updated_at = now()
-     WHERE lease_owner = $1`,
+     WHERE lease_owner = $1 AND state IN ('scheduled', 'running')`,
     [owner],
   );
   return rowCount ?? 0;

@@ -63,7 +63,11 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
       else opts.log.error({ err: error, job: data.name }, "scheduled job failed");
     },
     workerMessageHandler: (data) => {
-      if (isMetricMessage(data.message)) opts.metrics?.(data.message.metric);
+      // bree.stop() waits for `cancelled` with worker.once("message"): a metric event posted in the meantime takes
+      // that one call and `cancelled` goes unseen, so stop() would wait out the deadline. This handler sees every
+      // message, so it finishes the worker itself.
+      if (stopping && data.message === "cancelled") void bree.workers.get(data.name)?.terminate();
+      else if (isMetricMessage(data.message)) opts.metrics?.(data.message.metric);
       else opts.log.info({ job: data.name, message: data.message }, "job message");
     },
   });

@@ -9,8 +9,8 @@ export interface DispatcherOptions {
   /** Claims up to `limit` due bookings and returns those to run (already `running` and leased by us). */
   claim(limit: number): Promise<RunnableBooking[]>;
   execute(booking: RunnableBooking, control: ExecutionControl): Promise<void>;
-  /** Extends our leases; returns the ids we still hold. */
-  renew(): Promise<Set<string>>;
+  /** Extends our leases on the bookings in flight (`ids`); returns the ids we still hold. */
+  renew(ids: string[]): Promise<Set<string>>;
   /** Gives back every lease we hold. */
   releaseAll(): Promise<number>;
   intervalMs: number;
@@ -77,7 +77,7 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
     renewing = true;
     const asked = performance.now();
     opts
-      .renew()
+      .renew([...inFlight.keys()])
       .then((held) => {
         // Only bookings launched before the renewal was asked can be judged by its answer.
         for (const [id, work] of inFlight) if (work.since < asked && !held.has(id)) work.controller.abort(new Error("lease lost"));

@@ -73,7 +73,7 @@ export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: 
   return startDispatcher({
     claim,
     execute: (booking, control) => executeBooking(execution, booking, control),
-    renew: () => renewLeases(deps.pool, owner, settings.leaseDurationMs),
+    renew: (ids) => renewLeases(deps.pool, owner, settings.leaseDurationMs, ids),
     releaseAll: () => releaseLeases(deps.pool, owner),
     intervalMs: settings.dispatchIntervalMs,
     heartbeatMs: Math.max(50, Math.floor(settings.leaseDurationMs / 3)),

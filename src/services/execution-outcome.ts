@@ -12,9 +12,9 @@ import type { AttemptContext, ExecutionDeps } from "./execution.js";
 type Final = { state: BookingState; reason: string | null; result: AttemptResult; skipped?: boolean };
 type Retry = { delayMs: number; reason: string; result: AttemptResult };
 
-function attemptResult(ctx: AttemptContext, outcome: AttemptResult["outcome"], fallbackMessage: string | null): AttemptResult {
+function attemptResult(ctx: AttemptContext, outcome: AttemptResult["outcome"], fallbackMessage: string | null, fallbackCode: string | null = null): AttemptResult {
   const e = ctx.error;
-  return { outcome, httpStatus: e?.statusCode ?? null, errorCode: e?.code ?? null, errorMessage: e?.message ?? fallbackMessage };
+  return { outcome, httpStatus: e?.statusCode ?? null, errorCode: e?.code ?? fallbackCode, errorMessage: e?.message ?? fallbackMessage };
 }
 
 /** Turns the domain's outcome (and, for a retry, the retry policy's decision) into what to write. */
@@ -32,7 +32,7 @@ export function planWrite(deps: ExecutionDeps, ctx: AttemptContext, outcome: Out
     case "failed":
       return { state: "failed", reason: outcome.reason, result: attemptResult(ctx, "failed", outcome.reason) };
     case "retry": {
-      const result = attemptResult(ctx, outcome.attemptOutcome, outcome.reason);
+      const result = attemptResult(ctx, outcome.attemptOutcome, outcome.reason, outcome.code);
       const decision = decideRetry({
         attempt: ctx.attempt.number,
         maxAttempts: deps.settings.maxAttempts,
@@ -43,6 +43,11 @@ export function planWrite(deps: ExecutionDeps, ctx: AttemptContext, outcome: Out
         baseDelayMs: deps.settings.retryBaseDelayMs,
         maxDelayMs: deps.settings.retryMaxDelayMs,
       });
+      if ("fail" in decision && outcome.operationSucceeded) {
+        // Azure said Succeeded and nothing may be sent again; its lagging instance view is not a failure.
+        const reason = "The operation succeeded; Azure did not show MaintenanceCompleted before the last attempt";
+        return { state: "completed", reason, result: attemptResult(ctx, "succeeded", reason, outcome.code) };
+      }
       if ("fail" in decision) return { state: "failed", reason: retryFailureReason(decision.fail, ctx.attempt.number, outcome.reason), result };
       return { delayMs: decision.delayMs, reason: `Retrying: ${outcome.reason}`, result };
     }

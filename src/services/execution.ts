@@ -3,9 +3,11 @@
 // lease is lost or the process stops, the attempt ends at a safe point (operation stored) without writing more.
 import type pg from "pg";
 import { ArmError, type InstanceViewFacts, type MaintenanceGateway, type MaintenanceOperation, type VmRef } from "../azure/gateway.js";
-import { findOpenOperationAttempt, startAttempt, type AttemptRow } from "../db/attempts-repo.js";
+import { discardAttempt, findOpenOperationAttempt, startAttempt, type AttemptRow } from "../db/attempts-repo.js";
 import { LeaseLostError, storeOperation } from "../db/leases-repo.js";
-import { classifyError, classifyReadiness, classifySucceeded, type ExecutionError, type Outcome } from "../domain/execution.js";
+import {
+  classifyError, classifyOperationLost, classifyReadiness, classifySucceeded, classifyUnexpected, type ExecutionError, type Outcome,
+} from "../domain/execution.js";
 import type { MetricsSink } from "../observability/metrics.js";
 import { persistOutcome } from "./execution-outcome.js";
 
@@ -67,6 +69,8 @@ export interface AttemptContext {
   windowEnd: Date | null;
   /** An accepted operation that has not ended: a retry resumes polling it. */
   operationPending: boolean;
+  /** This attempt's performMaintenance was accepted by ARM. */
+  sent: boolean;
   error: ExecutionError | null;
 }
 
@@ -77,40 +81,78 @@ export async function executeBooking(deps: ExecutionDeps, booking: RunnableBooki
   } catch (err) {
     if (err instanceof Stopped || control.signal.aborted) return;
     if (err instanceof LeaseLostError) return deps.log?.warn({ bookingId: booking.id }, err.message);
+    // Nothing recorded (the database failed us): the heartbeat stops renewing this lease, so it expires and the
+    // next owner closes the open attempt as Interrupted — max attempts still applies.
     throw err;
   }
 }
 
 async function runAttempt(deps: ExecutionDeps, booking: RunnableBooking, control: ExecutionControl): Promise<{ ctx: AttemptContext; outcome: Outcome }> {
-  let operation: MaintenanceOperation | null = null;
-  let attempt: AttemptRow;
-  if (booking.operationState) {
-    operation = deps.gateway.resumeMaintenance(booking.vm, booking.operationState);
-    attempt = (await findOpenOperationAttempt(deps.pool, booking.id)) ?? (await startAttempt(deps.pool, booking.id, deps.owner, operation.operationId));
-  } else {
-    attempt = await control.startSlot(() => startAttempt(deps.pool, booking.id, deps.owner, null));
+  const { attempt, operation, lost } = await beginAttempt(deps, booking, control);
+  const ctx: AttemptContext = { booking, attempt, windowEnd: booking.selfServiceWindowEnd, operationPending: false, sent: false, error: null };
+  if (lost !== null) {
+    deps.log?.warn({ err: lost, bookingId: booking.id }, "stored operation could not be restored");
+    return { ctx, outcome: classifyOperationLost() };
   }
-  const ctx: AttemptContext = { booking, attempt, windowEnd: booking.selfServiceWindowEnd, operationPending: false, error: null };
   let stage: "start" | "operation" | "after" = operation ? "operation" : "start";
   try {
-    if (!operation) {
+    // An earlier attempt's operation ended Succeeded: sending again would be a second reboot; only re-read.
+    if (attempt.operation_succeeded) return { ctx, outcome: await afterSucceeded(deps, ctx) };
+    let followed = operation;
+    if (!followed) {
       const started = await control.startSlot(() => startPhase(deps, ctx, control.signal));
       if (!("wait" in started)) return { ctx, outcome: started };
-      operation = started;
+      followed = started;
       stage = "operation";
     }
-    await untilStopped(operation.wait(), control.signal);
+    await untilStopped(followed.wait(), control.signal);
     stage = "after";
-    const after = await deps.gateway.getInstanceView(booking.vm);
-    return { ctx, outcome: classifySucceeded(after.maintenance) };
+    return { ctx, outcome: await afterSucceeded(deps, ctx) };
   } catch (err) {
-    if (err instanceof Stopped || err instanceof LeaseLostError || !(err instanceof ArmError)) throw err;
-    // A retryable failure while polling leaves the operation running in Azure: the retry resumes it.
+    // Stopped before anything was sent: the attempt did nothing, so it leaves no trace (and burns no attempt).
+    if (err instanceof Stopped && !operation && !ctx.sent) await discardAttempt(deps.pool, attempt.id, booking.id, deps.owner);
+    if (err instanceof Stopped || err instanceof LeaseLostError) throw err;
+    if (!(err instanceof ArmError)) {
+      deps.log?.error({ err, bookingId: booking.id, attempt: attempt.number }, "booking attempt failed unexpectedly");
+      ctx.operationPending = stage === "operation";
+      // Sent but not stored (the database failed us): lost, so the next attempt does not re-send blindly.
+      return { ctx, outcome: stage === "start" && ctx.sent ? classifyOperationLost() : classifyUnexpected() };
+    }
+    // Only a failure to poll (an HTTP status, or no response) leaves the operation running in Azure: the retry
+    // resumes it. A Failed operation has ended and is never retryable (arm-errors.ts): it is not followed again.
     ctx.operationPending = stage === "operation" && err.retryable;
     const phase = stage === "operation" ? "operation" : "start";
     ctx.error = { phase, statusCode: err.statusCode, code: err.code, message: err.message, retryable: err.retryable, retryAfterMs: err.retryAfterMs };
     return { ctx, outcome: classifyError(ctx.error, deps.clock(), ctx.windowEnd) };
   }
+}
+
+/**
+ * Opens the attempt row, restoring a stored operation first. A state that cannot be restored (corrupt, or from
+ * another SDK version) is reported as `lost` and recorded, instead of escaping with no attempt written.
+ */
+async function beginAttempt(deps: ExecutionDeps, booking: RunnableBooking, control: ExecutionControl): Promise<{ attempt: AttemptRow; operation: MaintenanceOperation | null; lost: unknown }> {
+  if (!booking.operationState) {
+    // Checked inside the slot: a stop that came while waiting for it leaves no attempt behind.
+    const attempt = await control.startSlot(() => (notStopped(control.signal), startAttempt(deps.pool, booking.id, deps.owner, null)));
+    return { attempt, operation: null, lost: null };
+  }
+  let operation: MaintenanceOperation | null = null;
+  let lost: unknown = null;
+  try {
+    operation = deps.gateway.resumeMaintenance(booking.vm, booking.operationState);
+  } catch (err) {
+    lost = err ?? new Error("resumeMaintenance failed");
+  }
+  const attempt = (await findOpenOperationAttempt(deps.pool, booking.id)) ?? (await startAttempt(deps.pool, booking.id, deps.owner, operation?.operationId ?? null));
+  return { attempt, operation, lost };
+}
+
+/** The operation (this attempt's or an earlier one's) ended Succeeded: the instance view says what came of it. */
+async function afterSucceeded(deps: ExecutionDeps, ctx: AttemptContext): Promise<Outcome> {
+  const after = await deps.gateway.getInstanceView(ctx.booking.vm);
+  ctx.windowEnd = after.maintenance?.selfServiceWindow.end ?? ctx.windowEnd;
+  return classifySucceeded(after.maintenance);
 }
 
 /** Instance view first; performMaintenance only when Azure shows maintenance pending and allowed right now. */
@@ -125,6 +167,7 @@ async function startPhase(deps: ExecutionDeps, ctx: AttemptContext, signal: Abor
   if (readiness.kind === "not-allowed-yet") return { kind: "retry", attemptOutcome: "not-allowed-yet", reason: readiness.reason, retryAfterMs: null };
   notStopped(signal); // the last safe point before anything is sent that must be followed
   const operation = await deps.gateway.startMaintenance(booking.vm);
+  ctx.sent = true;
   if (attempt.number === 1) deps.metrics?.({ type: "dispatch-lag", seconds: (deps.clock().getTime() - booking.startAt.getTime()) / 1000 });
   // Stored before anyone waits on it: a new owner after a crash resumes this operation instead of starting another.
   await storeOperation(deps.pool, booking.id, deps.owner, attempt.id, operation.state, operation.operationId);
@@ -137,13 +180,14 @@ function notStopped(signal: AbortSignal): void {
 
 /** Waits for `work` unless stopped first; the operation stays stored, so whoever resumes polls it again. */
 async function untilStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  // Attached before anything can throw: after a stop the work still settles in the background, unobserved.
+  work.catch(() => undefined);
   notStopped(signal);
   let onAbort: () => void = () => undefined;
   const stopped = new Promise<never>((_, reject) => {
     onAbort = () => reject(new Stopped());
     signal.addEventListener("abort", onAbort, { once: true });
   });
-  work.catch(() => undefined); // still settles in the background after a stop
   try {
     return await Promise.race([work, stopped]);
   } finally {

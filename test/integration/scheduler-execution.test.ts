@@ -1,9 +1,11 @@
 // Executing bookings in-process: the dispatcher against real Postgres and the ARM simulator through the real SDK,
 // proved by counting the performMaintenance requests the simulator received.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { InstanceViewFacts, VmRef } from "../../src/azure/gateway.js";
 import type { SimVm } from "../../src/azure/simulator/index.js";
 import type { Dispatcher } from "../../src/services/dispatcher.js";
 import { startExecutionDispatcher, type ExecutionDispatchSettings } from "../../src/services/execution-dispatch.js";
+import type { ExecutionGateway } from "../../src/services/execution.js";
 import { createTestContext, type TestContext } from "../helpers/app.js";
 import { expectContract } from "../helpers/openapi.js";
 import { attemptsOf, insertBookings, openMaintenance, performRequestsFor, plainVms, seedMaintenance, waitForBookings } from "../helpers/scheduler.js";
@@ -21,8 +23,7 @@ describe("booking execution", () => {
   let dispatcher: Dispatcher | null = null;
   const pool = () => ctx.database.db.pool;
   const takeVm = () => vms[next++];
-  const dispatch = (settings: Partial<ExecutionDispatchSettings> = {}) => {
-    const gateway = gatewayFor(ctx.sim, { retry: { maxRetries: 0 } });
+  const dispatch = (settings: Partial<ExecutionDispatchSettings> = {}, gateway: ExecutionGateway = gatewayFor(ctx.sim, { retry: { maxRetries: 0 } })) => {
     dispatcher = startExecutionDispatcher({ pool: pool(), gateway }, { ...SETTINGS, ...settings });
     return dispatcher;
   };
@@ -136,6 +137,69 @@ describe("booking execution", () => {
     expect(booking.state).toBe("not-needed");
     expect(performs(vm)).toHaveLength(0);
     expect((await attemptsOf(pool(), id))[0]).toMatchObject({ outcome: "not-needed" });
+  });
+
+  // An operation that ended Succeeded was forgotten when the instance view did not show MaintenanceCompleted yet
+  // (Azure may show it with a delay); the next attempt re-read a still-stale view showing maintenance pending and
+  // allowed and sent performMaintenance a second time — a second reboot. Later attempts now only re-read the view.
+  it("never sends a second performMaintenance after the first operation Succeeded, even if Azure's view lags", async () => {
+    const vm = takeVm();
+    const real = gatewayFor(ctx.sim, { retry: { maxRetries: 0 } });
+    let before: InstanceViewFacts | null = null;
+    let started = false;
+    let staleReads = 0;
+    const lagging: ExecutionGateway = {
+      ...real,
+      async getInstanceView(ref: VmRef) {
+        const view = await real.getInstanceView(ref);
+        if (ref.name !== vm.name) return view;
+        before ??= view;
+        // Azure shows the pre-operation status for the first two reads after the operation (a few seconds of lag).
+        if (started && staleReads < 2) return staleReads++, before;
+        return view;
+      },
+      async startMaintenance(ref: VmRef) {
+        if (ref.name === vm.name) started = true;
+        return real.startMaintenance(ref);
+      },
+    };
+    const [id] = await insertBookings(pool(), [vm]);
+    dispatch({}, lagging);
+    const [booking] = await waitForBookings(pool(), [id]);
+    expect(performs(vm)).toHaveLength(1);
+    expect(booking.state).toBe("completed");
+    expect((await attemptsOf(pool(), id)).map((a) => a.outcome)).toEqual(["retryable-error", "retryable-error", "succeeded"]);
+  });
+
+  // An operation state resumeMaintenance (restorePoller) cannot restore (corrupt, or written by another SDK
+  // version) made executeBooking throw before any attempt row: nothing was written, and the booking stayed
+  // `running`, claimed again after every lease expiry forever. It is now recorded as a lost operation and retried.
+  it("ends a booking whose stored operation cannot be restored instead of leaving it running forever", async () => {
+    const vm = takeVm();
+    const [id] = await insertBookings(pool(), [vm]);
+    await pool().query(`UPDATE bookings SET state = 'running', operation_state = '{"not":"a poller"}' WHERE id = $1`, [id]);
+    dispatch({ leaseDurationMs: 300 });
+    const rows = await waitForBookings(pool(), [id], 6_000).catch(async (err: Error) => {
+      const { rows: now } = await pool().query(`SELECT state, version, lease_owner FROM bookings WHERE id = $1`, [id]);
+      throw new Error(`${err.message}; booking now ${JSON.stringify(now[0])}, attempts ${(await attemptsOf(pool(), id)).length}`);
+    });
+    expect(rows[0].state).not.toBe("running");
+    expect((await attemptsOf(pool(), id))[0]).toMatchObject({ outcome: "retryable-error", error_code: "OperationLost" });
+  });
+
+  // A Failed long-running operation whose code looks transient (RetryLater) was classified retryable and kept, so
+  // every later attempt resumed polling the SAME already-Failed operation until the retry budget ran out
+  // (`failed: Gave up after N attempts`). README: a Failed operation → skipped.
+  it("does not re-follow an operation that already ended Failed (RetryLater)", async () => {
+    const vm = takeVm();
+    ctx.sim.setOperationOutcome(vm.resourceId, { status: "Failed", code: "RetryLater", message: "Retry the operation later." });
+    const [id] = await insertBookings(pool(), [vm]);
+    dispatch({ maxAttempts: 3 });
+    const [booking] = await waitForBookings(pool(), [id]);
+    const attempts = await attemptsOf(pool(), id);
+    const followedFailedOp = attempts.slice(1).filter((a) => a.operation_id === attempts[0].operation_id);
+    expect({ state: booking.state, reason: booking.state_reason, reFollowed: followedFailedOp.length }).toMatchObject({ reFollowed: 0 });
+    expect(booking.state).toBe("skipped");
   });
 
   it("on stop keeps the operation and releases the lease; the next dispatcher resumes it without a new request", async () => {

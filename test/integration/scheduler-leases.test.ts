@@ -1,5 +1,6 @@
 // The leasing SQL against real Postgres: who may claim what, in which order, and that every later write is fenced.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { finishBookings } from "../../src/db/bookings-recheck-repo.js";
 import { claimDue, finishBooking, LeaseLostError, releaseLeases, renewLeases, scheduleRetry, startRunning } from "../../src/db/leases-repo.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 
@@ -55,7 +56,8 @@ describe("leases", () => {
     expect(await startRunning(q(), "a", [id])).toEqual([id]);
     await expect(finishBooking(q(), id, "b", "completed", null)).rejects.toBeInstanceOf(LeaseLostError);
     await expect(scheduleRetry(q(), id, "b", 0, "x", false)).rejects.toBeInstanceOf(LeaseLostError);
-    expect([...(await renewLeases(q(), "a", 60_000))]).toEqual([id]);
+    expect([...(await renewLeases(q(), "a", 60_000, []))]).toEqual([]); // only bookings still in flight
+    expect([...(await renewLeases(q(), "a", 60_000, [id]))]).toEqual([id]);
     await finishBooking(q(), id, "a", "completed", null);
     expect(await booking(id)).toMatchObject({ state: "completed", lease_owner: null, finished_at: expect.any(Date) });
   });
@@ -87,5 +89,20 @@ describe("leases", () => {
     expect(await claimDue(q(), "b", 60_000, 1)).toEqual([]);
     await new Promise((r) => setTimeout(r, 350));
     expect((await claimDue(q(), "b", 60_000, 1)).map((r) => r.id)).toEqual([id]);
+  });
+
+  // A booking the post-sync re-check (or the API) ended while the scheduler held its claim kept lease_owner, and
+  // the graceful stop's releaseLeases, which had no state filter, then rewrote that FINAL booking (version bumped).
+  it("never rewrites a booking that reached a final state while claimed", async () => {
+    const [id] = await insert([-1]);
+    const [claimed] = await claimDue(q(), "a", 60_000, 1);
+    const { rows: read } = await q().query<{ version: number }>(`SELECT version FROM bookings WHERE id = $1`, [id]);
+    // The post-sync re-check reads the claimed (still scheduled) booking and invalidates it before admission.
+    await finishBookings(q(), [{ id, version: read[0].version, state: "invalidated", reason: "window moved" }]);
+    expect(await startRunning(q(), "a", [claimed.id])).toEqual([]);
+    const before = (await q().query(`SELECT state, version, lease_owner FROM bookings WHERE id = $1`, [id])).rows[0];
+    await releaseLeases(q(), "a");
+    const after = (await q().query(`SELECT state, version, lease_owner FROM bookings WHERE id = $1`, [id])).rows[0];
+    expect({ before, after }).toEqual({ before: { state: "invalidated", version: before.version, lease_owner: null }, after: before });
   });
 });

@@ -40,6 +40,11 @@ describe("toArmError", () => {
     expect(err).toMatchObject({ statusCode: null, code: "InternalOperationError", retryable: false });
   });
 
+  it("never marks a Failed long-running operation retryable, even with RetryLater (it has ended)", () => {
+    const err = toArmError(new Error("The long-running operation has failed. RetryLater. Retry the operation later."));
+    expect(err).toMatchObject({ statusCode: null, code: "RetryLater", retryable: false });
+  });
+
   it("leaves unknown errors non-retryable and passes ArmErrors through", () => {
     expect(toArmError(new TypeError("bug"))).toMatchObject({ statusCode: null, code: null, retryable: false });
     const arm = new ArmError("x", { statusCode: 1, code: "c", retryable: true, retryAfterMs: 5 });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { classifyError, classifyReadiness, classifySucceeded, decideMisfire, type ExecutionError } from "../../src/domain/execution.js";
+import {
+  classifyError, classifyOperationLost, classifyReadiness, classifySucceeded, decideMisfire, OPERATION_LOST_CODE, SUCCEEDED_NOT_SHOWN_CODE,
+  type ExecutionError,
+} from "../../src/domain/execution.js";
 import type { MaintenanceStatus } from "../../src/domain/maintenance.js";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
@@ -51,6 +54,16 @@ describe("classifySucceeded", () => {
     expect(classifySucceeded({ ...open, lastOperationResultCode: "MaintenanceCompleted" })).toEqual({ kind: "completed" });
     expect(classifySucceeded({ ...open, lastOperationResultCode: "MaintenanceAborted", lastOperationMessage: "aborted" })).toEqual({ kind: "skipped", code: "MaintenanceAborted", message: "aborted" });
     expect(classifySucceeded(open)).toMatchObject({ kind: "retry", attemptOutcome: "retryable-error" });
+  });
+
+  it("marks the re-check so later attempts never send again and exhaustion counts as completed", () => {
+    expect(classifySucceeded(open)).toMatchObject({ code: SUCCEEDED_NOT_SHOWN_CODE, operationSucceeded: true });
+  });
+});
+
+describe("classifyOperationLost", () => {
+  it("retries under a code that later attempts count as a possible start", () => {
+    expect(classifyOperationLost()).toMatchObject({ kind: "retry", attemptOutcome: "retryable-error", code: OPERATION_LOST_CODE });
   });
 });
 
