@@ -15,6 +15,8 @@ export interface DispatcherOptions {
   releaseAll(): Promise<number>;
   intervalMs: number;
   heartbeatMs: number;
+  /** How long a claim or a renewal holds a lease (LEASE_DURATION). */
+  leaseMs: number;
   /** Bookings claimed per statement. */
   claimBatch: number;
   /** Bookings this process works on at once (most of them just wait on an operation). */
@@ -31,7 +33,9 @@ export interface Dispatcher {
 }
 
 export function startDispatcher(opts: DispatcherOptions): Dispatcher {
-  const inFlight = new Map<string, { controller: AbortController; since: number; done: Promise<void> }>();
+  // `leaseUntil`: when our lease runs out as far as this process knows (claim or last successful renewal, measured
+  // from before the statement was sent, so never later than the database's own expiry).
+  const inFlight = new Map<string, { controller: AbortController; since: number; leaseUntil: number; done: Promise<void> }>();
   const limits = new Map<string, LimitFunction>();
   const loopStop = new AbortController();
 
@@ -42,15 +46,24 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
     return limit;
   };
 
-  function launch(booking: RunnableBooking): void {
+  function launch(booking: RunnableBooking, claimedAt: number): void {
+    // Our own lease ran out while the work went on (renewals failing) and we claimed the booking again: the
+    // execution already running goes on alone — two in one process could both send.
+    if (inFlight.has(booking.id)) return;
     const controller = new AbortController();
     const limit = startSlotFor(booking.vm.subscriptionId);
-    const control: ExecutionControl = { signal: controller.signal, startSlot: (fn) => limit(fn) };
-    const done = opts
+    const work = { controller, since: performance.now(), leaseUntil: claimedAt + opts.leaseMs, done: Promise.resolve() };
+    const control: ExecutionControl = {
+      signal: controller.signal,
+      startSlot: (fn) => limit(fn),
+      // Renewals come every heartbeat (a third of the lease): less than a third left means they are failing.
+      leaseSafe: () => work.leaseUntil - performance.now() > opts.leaseMs / 3,
+    };
+    inFlight.set(booking.id, work);
+    work.done = opts
       .execute(booking, control)
       .catch((err: unknown) => opts.log?.error({ err, bookingId: booking.id }, "booking execution failed"))
       .finally(() => inFlight.delete(booking.id));
-    inFlight.set(booking.id, { controller, since: performance.now(), done });
   }
 
   async function loop(): Promise<void> {
@@ -59,8 +72,9 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
       const free = opts.maxInFlight - inFlight.size;
       try {
         if (free > 0) {
+          const claimedAt = performance.now();
           const bookings = await opts.claim(Math.min(free, opts.claimBatch));
-          bookings.forEach(launch);
+          bookings.forEach((b) => launch(b, claimedAt));
           claimed = bookings.length;
         }
       } catch (err) {
@@ -80,7 +94,11 @@ export function startDispatcher(opts: DispatcherOptions): Dispatcher {
       .renew([...inFlight.keys()])
       .then((held) => {
         // Only bookings launched before the renewal was asked can be judged by its answer.
-        for (const [id, work] of inFlight) if (work.since < asked && !held.has(id)) work.controller.abort(new Error("lease lost"));
+        for (const [id, work] of inFlight) {
+          if (work.since >= asked) continue;
+          if (held.has(id)) work.leaseUntil = asked + opts.leaseMs;
+          else work.controller.abort(new Error("lease lost"));
+        }
       })
       .catch((err: unknown) => opts.log?.warn({ err }, "lease heartbeat failed"))
       .finally(() => (renewing = false));

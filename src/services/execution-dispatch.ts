@@ -77,6 +77,7 @@ export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: 
     releaseAll: () => releaseLeases(deps.pool, owner),
     intervalMs: settings.dispatchIntervalMs,
     heartbeatMs: Math.max(50, Math.floor(settings.leaseDurationMs / 3)),
+    leaseMs: settings.leaseDurationMs,
     claimBatch: settings.claimBatch ?? 100,
     maxInFlight: settings.maxInFlight ?? 2_000,
     startsPerSubscription: settings.startsPerSubscription ?? 8,

@@ -55,6 +55,11 @@ export interface RunnableBooking {
 export interface ExecutionControl {
   /** Runs the start phase (instance view → performMaintenance → operation stored) under the subscription's limit. */
   startSlot<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Whether our lease surely holds for a while yet. When renewals fail (a database outage) it runs out while the
+   * work goes on; the last safe point refuses to send performMaintenance on a lease another owner may hold.
+   */
+  leaseSafe(): boolean;
   /** Aborted on graceful stop or when the heartbeat finds the lease gone. */
   signal: AbortSignal;
 }
@@ -100,7 +105,7 @@ async function runAttempt(deps: ExecutionDeps, booking: RunnableBooking, control
     if (attempt.operation_succeeded) return { ctx, outcome: await afterSucceeded(deps, ctx) };
     let followed = operation;
     if (!followed) {
-      const started = await control.startSlot(() => startPhase(deps, ctx, control.signal));
+      const started = await control.startSlot(() => startPhase(deps, ctx, control));
       if (!("wait" in started)) return { ctx, outcome: started };
       followed = started;
       stage = "operation";
@@ -156,7 +161,8 @@ async function afterSucceeded(deps: ExecutionDeps, ctx: AttemptContext): Promise
 }
 
 /** Instance view first; performMaintenance only when Azure shows maintenance pending and allowed right now. */
-async function startPhase(deps: ExecutionDeps, ctx: AttemptContext, signal: AbortSignal): Promise<Outcome | MaintenanceOperation> {
+async function startPhase(deps: ExecutionDeps, ctx: AttemptContext, control: ExecutionControl): Promise<Outcome | MaintenanceOperation> {
+  const { signal } = control;
   const { booking, attempt } = ctx;
   notStopped(signal);
   const view = await deps.gateway.getInstanceView(booking.vm);
@@ -166,6 +172,8 @@ async function startPhase(deps: ExecutionDeps, ctx: AttemptContext, signal: Abor
   if (readiness.kind === "not-needed") return readiness;
   if (readiness.kind === "not-allowed-yet") return { kind: "retry", attemptOutcome: "not-allowed-yet", reason: readiness.reason, retryAfterMs: null };
   notStopped(signal); // the last safe point before anything is sent that must be followed
+  // A lease we can no longer vouch for may be another owner's by now: sending would risk a second reboot.
+  if (!control.leaseSafe()) throw new Stopped();
   const operation = await deps.gateway.startMaintenance(booking.vm);
   ctx.sent = true;
   if (attempt.number === 1) deps.metrics?.({ type: "dispatch-lag", seconds: (deps.clock().getTime() - booking.startAt.getTime()) / 1000 });

@@ -1,6 +1,6 @@
-// Scheduler regressions around a graceful stop: each test once demonstrated a bug (an unhandled rejection, attempts
-// left open that never sent anything). The dispatcher against real Postgres and the ARM simulator through the real
-// SDK, counting performMaintenance requests at the simulator.
+// Scheduler regressions around stops and leases: each test once demonstrated a bug (an unhandled rejection, attempts
+// left open that never sent anything, a send on a lease renewals could no longer vouch for). The dispatcher against
+// real Postgres and the ARM simulator through the real SDK, counting performMaintenance requests at the simulator.
 import { afterAll, describe, expect, it } from "vitest";
 import type { VmRef } from "../../src/azure/gateway.js";
 import type { Dispatcher } from "../../src/services/dispatcher.js";
@@ -15,7 +15,7 @@ const SETTINGS: ExecutionDispatchSettings = {
   dispatchIntervalMs: 50, leaseDurationMs: 5_000, misfireGraceSeconds: 3_600, maxAttempts: 5, retryBaseDelayMs: 50, retryMaxDelayMs: 400,
 };
 
-describe("scheduler regressions: graceful stop", () => {
+describe("scheduler regressions: stops and lost leases", () => {
   let ctx: TestContext;
   afterAll(() => ctx?.close());
 
@@ -76,5 +76,39 @@ describe("scheduler regressions: graceful stop", () => {
     );
     const sent = targets.filter((vm) => performRequestsFor(ctx.sim.requests({ operation: "performMaintenance" }), vm).length > 0).length;
     expect({ sent, openAttemptsWithoutOperation: rows.length }).toMatchObject({ openAttemptsWithoutOperation: 0 });
+  });
+  // A process whose lease renewals fail (database unreachable) while a start phase is slow could send
+  // performMaintenance after its lease expired — and after another replica took the booking over.
+  it("does not send performMaintenance once renewals have failed for most of the lease", async () => {
+    const local = await createTestContext({ simulator: { fleet: FLEET } });
+    try {
+      const [vm] = plainVms(local.sim, 1);
+      await seedMaintenance(local.sim, local.sync, [vm]);
+      const [id] = await insertBookings(local.database.db.pool, [vm]);
+      const real = gatewayFor(local.sim, { retry: { maxRetries: 0 } });
+      const pool = local.database.db.pool;
+      // Every heartbeat renewal fails; everything else reaches the database.
+      const failingRenewals = new Proxy(pool, {
+        get(target, prop, receiver) {
+          if (prop !== "query") return Reflect.get(target, prop, receiver);
+          return (sql: unknown, ...rest: unknown[]) =>
+            typeof sql === "string" && sql.includes("SET lease_expires_at = now()") ? Promise.reject(new Error("database unreachable")) : (target.query as Function).call(target, sql, ...rest);
+        },
+      });
+      const gateway: ExecutionGateway = {
+        ...real,
+        async getInstanceView(ref: VmRef) {
+          await new Promise((r) => setTimeout(r, 700)); // a slow read: the lease (600 ms) runs out meanwhile
+          return real.getInstanceView(ref);
+        },
+      };
+      const d = startExecutionDispatcher({ pool: failingRenewals, gateway }, { ...SETTINGS, leaseDurationMs: 600 });
+      await waitForBookings(pool, [id], 10_000, ["running"]);
+      await new Promise((r) => setTimeout(r, 1_200));
+      await d.stop();
+      expect(performRequestsFor(local.sim.requests(), vm)).toEqual([]);
+    } finally {
+      await local.close();
+    }
   });
 });
