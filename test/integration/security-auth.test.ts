@@ -146,7 +146,7 @@ describe("rate limit", () => {
 
   it("limits each principal separately: 429 problem+json with Retry-After", async () => {
     const [alice, app] = [await idp.user(READER), await idp.app(READER)];
-    const get = (t: string) => ctx.anonymous.get("/v1/sync-runs").set("authorization", `Bearer ${t}`);
+    const get = (t: string) => ctx.anonymous.get("/v1/bookings").set("authorization", `Bearer ${t}`);
     for (let i = 0; i < 3; i++) expect((await get(alice)).status).toBe(200);
     const limited = await get(alice);
     expectContract(limited);

@@ -23,7 +23,7 @@ export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
   });
 
   app.get("/v1/sync-runs", {
-    config: { role: "Maintenance.Read" },
+    config: { role: "Maintenance.Admin" },
     schema: {
       operationId: "listSyncRuns",
       tags: ["sync-runs"],
@@ -37,7 +37,7 @@ export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
   });
 
   app.get("/v1/sync-runs/:id", {
-    config: { role: "Maintenance.Read" },
+    config: { role: "Maintenance.Admin" },
     schema: {
       operationId: "getSyncRun",
       tags: ["sync-runs"],
