@@ -61,9 +61,18 @@ export async function claimDue(q: Queryable, owner: string, leaseMs: number, lim
 
 /** Admits claimed scheduled bookings; returns the ids that became running (the API may have cancelled others). */
 export async function startRunning(q: Queryable, owner: string, ids: string[]): Promise<string[]> {
+  // One statement writes the state change and its audit event (`execution.started`), so a reboot that starts
+  // is on record even if the process dies before any outcome is written.
   const { rows } = await q.query<{ id: string }>(
-    `UPDATE bookings SET state = 'running', version = version + 1, updated_at = now()
-     WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND state = ANY($3::text[]) RETURNING id`,
+    `WITH started AS (
+       UPDATE bookings SET state = 'running', version = version + 1, updated_at = now()
+       WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND state = ANY($3::text[]) RETURNING id, start_at
+     )
+     INSERT INTO audit_events (actor, action, target_type, target_id, before, after)
+     SELECT 'system:scheduler:' || $1, 'execution.started', 'booking', started.id::text,
+       jsonb_build_object('state', 'scheduled'), jsonb_build_object('state', 'running', 'startAt', started.start_at)
+     FROM started
+     RETURNING target_id AS id`,
     [owner, ids, sourcesOf("running")],
   );
   return rows.map((r) => r.id);

@@ -51,6 +51,11 @@ describe("booking execution", () => {
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ number: 1, outcome: "succeeded", operation_id: expect.any(String), http_status: null });
     expect(attempts[0].finished_at).toBeInstanceOf(Date);
+    // The audit trail has the start and the outcome, each written with its state change.
+    const { rows: audit } = await pool().query("SELECT action, actor, after FROM audit_events WHERE target_id = $1 ORDER BY id", [id]);
+    expect(audit.map((e) => e.action)).toEqual(["execution.started", "execution.completed"]);
+    expect(audit[0].actor).toMatch(/^system:scheduler:/);
+    expect(audit[1].after).toMatchObject({ state: "completed", outcome: "succeeded" });
   });
 
   it("retries a 429 (honouring Retry-After) and a 503, then completes", async () => {
