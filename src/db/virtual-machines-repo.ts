@@ -50,7 +50,8 @@ export function virtualMachineWhere(f: VirtualMachineFilters, now: Date): Prisma
   const and: Prisma.VirtualMachineWhereInput[] = [];
   if (f.subscriptionId) and.push({ subscriptionId: f.subscriptionId.toLowerCase() });
   if (f.resourceGroup) and.push({ resourceGroup: { equals: f.resourceGroup, mode: "insensitive" } });
-  if (f.q) and.push({ name: { contains: f.q, mode: "insensitive" } });
+  // Prisma passes `contains` to ILIKE as is: % and _ in a search would be wildcards, so they are escaped.
+  if (f.q) and.push({ name: { contains: f.q.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" } });
   if (!f.includeGone) and.push({ goneSince: null });
   if (f.maintenance) and.push(maintenanceWhere(f.maintenance, now));
   if (f.scope) {
