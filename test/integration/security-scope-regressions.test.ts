@@ -1,34 +1,26 @@
 // Scope assignments, the cases a security review found open: groups left out of the token, scoped admins,
 // idempotent replays, principals sharing a display name, and out-of-scope writes answered like unknown ids.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestContext, type TestContext } from "../helpers/app.js";
-import { ADMIN, BOOKER, READER, startTestIdentityProvider, type TestIdentityProvider } from "../helpers/auth.js";
-import { DAY, HOUR, fromNow, selfServiceWindow, vmFixtures, type FixtureVm } from "../helpers/bookings.js";
+import type { TestContext } from "../helpers/app.js";
+import { ADMIN, BOOKER, READER, type TestIdentityProvider } from "../helpers/auth.js";
+import { HOUR, fromNow, type FixtureVm } from "../helpers/bookings.js";
+import { TEAM, createScopeFixture, resourceGroup, type ScopeFixture } from "../helpers/scope.js";
 
-const TEAM = "7ea70000-0000-4000-8000-0000000007ea";
-const resourceGroup = (vm: FixtureVm) => vm.resourceId.split("/")[4];
 
 describe("scope assignments: regressions", () => {
-  let idp: TestIdentityProvider;
+  let fx: ScopeFixture;
   let ctx: TestContext;
+  let idp: TestIdentityProvider;
   let mine: FixtureVm[];
   let theirs: FixtureVm[];
   let theirBooking: Record<string, any>;
-  const vms = vmFixtures(() => ctx);
   beforeAll(async () => {
-    idp = await startTestIdentityProvider();
-    ctx = await createTestContext({ simulator: { fleet: { subscriptions: 2, vmsPerSubscription: 6, scaleSetsPerSubscription: 0, seed: 8 } }, auth: idp.setup(), token: await idp.app(ADMIN) });
-    const all = await vms(12, () => selfServiceWindow(-DAY, 5 * DAY));
-    mine = all.filter((v) => v.subscriptionId === all[0].subscriptionId);
-    theirs = all.filter((v) => v.subscriptionId !== all[0].subscriptionId);
-    theirBooking = (await ctx.http.post("/v1/bookings").send({ virtualMachineId: theirs[0].id, startAt: fromNow(3 * HOUR) })).body;
+    fx = await createScopeFixture();
+    ({ ctx, idp, mine, theirs, theirBooking } = fx);
     // The team may only work in the first subscription.
     expect((await ctx.http.post("/v1/scope-assignments").send({ principalId: TEAM, subscriptionId: mine[0].subscriptionId })).status).toBe(201);
   });
-  afterAll(async () => {
-    await ctx?.close();
-    await idp?.close();
-  });
+  afterAll(() => fx?.close());
   const bearer = (t: string) => `Bearer ${t}`;
 
   it("a team member whose token carries the groups overage marker instead of `groups` is not unrestricted (fails closed)", async () => {

@@ -1,36 +1,28 @@
 // Scope assignments narrow what a principal sees and books; every change lands in the audit trail.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestContext, type TestContext } from "../helpers/app.js";
-import { ADMIN, BOOKER, startTestIdentityProvider, type TestIdentityProvider } from "../helpers/auth.js";
-import { DAY, HOUR, fromNow, selfServiceWindow, vmFixtures, type FixtureVm } from "../helpers/bookings.js";
+import type { TestContext } from "../helpers/app.js";
+import { BOOKER, type TestIdentityProvider } from "../helpers/auth.js";
+import { HOUR, fromNow, type FixtureVm } from "../helpers/bookings.js";
+import { TEAM, createScopeFixture, resourceGroup, type ScopeFixture } from "../helpers/scope.js";
 import { expectContract } from "../helpers/openapi.js";
 import { listAll } from "../helpers/sync.js";
 
 const BOB = "0b0b0b0b-0000-4000-8000-000000000b0b";
-const TEAM = "7ea70000-0000-4000-8000-0000000007ea";
-const resourceGroup = (vm: FixtureVm) => vm.resourceId.split("/")[4];
 
 describe("scope assignments", () => {
-  let idp: TestIdentityProvider;
+  let fx: ScopeFixture;
   let ctx: TestContext;
+  let idp: TestIdentityProvider;
   let bob: string;
   let mine: FixtureVm[];
   let theirs: FixtureVm[];
   let theirBooking: Record<string, any>;
-  const vms = vmFixtures(() => ctx);
   beforeAll(async () => {
-    idp = await startTestIdentityProvider();
-    ctx = await createTestContext({ simulator: { fleet: { subscriptions: 2, vmsPerSubscription: 6, scaleSetsPerSubscription: 0, seed: 8 } }, auth: idp.setup(), token: await idp.app(ADMIN) });
-    const all = await vms(12, () => selfServiceWindow(-DAY, 5 * DAY));
-    mine = all.filter((v) => v.subscriptionId === all[0].subscriptionId);
-    theirs = all.filter((v) => v.subscriptionId !== all[0].subscriptionId);
-    theirBooking = (await ctx.http.post("/v1/bookings").send({ virtualMachineId: theirs[0].id, startAt: fromNow(3 * HOUR) })).body;
+    fx = await createScopeFixture();
+    ({ ctx, idp, mine, theirs, theirBooking } = fx);
     bob = await idp.user(BOOKER, { oid: BOB, preferred_username: "bob@contoso.com", groups: [TEAM] });
   });
-  afterAll(async () => {
-    await ctx?.close();
-    await idp?.close();
-  });
+  afterAll(() => fx?.close());
   const as = (token: string) => ({
     get: async (url: string) => { const r = await ctx.anonymous.get(url).set("authorization", `Bearer ${token}`); expectContract(r); return r; },
     post: async (url: string, body?: object) => { const r = await ctx.anonymous.post(url).set("authorization", `Bearer ${token}`).send(body); expectContract(r); return r; },
