@@ -70,9 +70,12 @@ export async function createBooking(deps: BookingDeps, caller: Caller, input: Ne
   const earlier = idempotency && (await replay(deps.pool, idempotency, caller.scope));
   if (earlier) return earlier;
 
-  // A VM outside the caller's scope does not exist for them: the same answer as an unknown id.
-  const visible = caller.scope === null || (await isVisible(deps.pool, caller.scope, virtualMachineId));
-  checkBookable(visible ? await findBookableVm(deps.pool, virtualMachineId) : null, virtualMachineId, startAt, deps.clock(), deps.policy);
+  // Booking outside the caller's scope is refused with 403, as the security rules say, without saying where the
+  // VM is (an admin can look that up).
+  if (caller.scope !== null && (await isOutOfScope(deps.pool, caller.scope, virtualMachineId))) {
+    throw new DomainError("forbidden", `Virtual machine ${virtualMachineId} is outside your scope assignments; ask an admin to assign its subscription or resource group to you.`);
+  }
+  checkBookable(await findBookableVm(deps.pool, virtualMachineId), virtualMachineId, startAt, deps.clock(), deps.policy);
   try {
     const row = await insertBooking(deps.pool, { virtualMachineId, startAt, note, createdBy: actor }, idempotency, caller);
     return { booking: { ...row, attempts: [] }, replayed: false };
@@ -91,9 +94,10 @@ function notScheduled(booking: BookingRow, action: string): DomainError {
   });
 }
 
-async function isVisible(pool: pg.Pool, scope: Scope, virtualMachineId: string): Promise<boolean> {
+/** A VM that exists but lies outside `scope` (an unknown id is for checkBookable to answer). */
+async function isOutOfScope(pool: pg.Pool, scope: Scope, virtualMachineId: string): Promise<boolean> {
   const placement = await findVmPlacement(pool, virtualMachineId);
-  return placement !== null && inScope(scope, placement);
+  return placement !== null && !inScope(scope, placement);
 }
 
 /** Checks the caller's scope (outside it: 404, as for GET), If-Match, then the state; returns the booking as read. */

@@ -37,7 +37,7 @@ describe("scope assignments", () => {
     expect((await as(bob).get("/v1/virtual-machines?limit=1000")).body.value).toHaveLength(12);
   });
 
-  it("an assignment through a group narrows lists; everything elsewhere does not exist for the caller (404 / 422 unknown VM)", async () => {
+  it("an assignment through a group narrows lists, hides other items (404) and refuses bookings elsewhere (403)", async () => {
     const created = await assign({ principalId: TEAM.toUpperCase(), subscriptionId: mine[0].subscriptionId.toUpperCase() });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ principalId: TEAM, subscriptionId: mine[0].subscriptionId, resourceGroup: null, createdBy: "9a8b7c6d-0000-4000-8000-00000000a991" });
@@ -50,10 +50,11 @@ describe("scope assignments", () => {
     expect((await as(bob).get("/v1/bookings")).body.value).toEqual([]);
     expect((await as(bob).get(`/v1/bookings/${theirBooking.id}`)).status).toBe(404);
     const elsewhere = await as(bob).post("/v1/bookings", { virtualMachineId: theirs[1].id, startAt: fromNow(3 * HOUR) });
-    // Answered as for an id that does not exist: no confirmation that it does, nor where it is.
-    expect(elsewhere.status).toBe(422);
-    expect(elsewhere.body.code).toBe("virtual-machine-unknown");
+    // 403 as the security rules say, but without telling the caller where the VM is.
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.code).toBe("forbidden");
     expect(elsewhere.text).not.toContain(theirs[1].subscriptionId);
+    expect(elsewhere.text).not.toContain(resourceGroup(theirs[1]));
     expect((await as(bob).post(`/v1/bookings/${theirBooking.id}/cancel`)).status).toBe(404);
     const here = await as(bob).post("/v1/bookings", { virtualMachineId: mine[1].id, startAt: fromNow(3 * HOUR) });
     expect(here.status).toBe(201);
