@@ -13,7 +13,7 @@ import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
 import { bookingJson } from "../serializers.js";
 
-const problems = (...codes: string[]) => problemsFor([...codes, "internal"], BOOKING_PROBLEM_EXAMPLES);
+const problems = (...codes: string[]) => problemsFor(codes, BOOKING_PROBLEM_EXAMPLES);
 const BODY_PROBLEMS = ["validation-failed", "payload-too-large", "unsupported-media-type"];
 
 /** A Booking response carrying headers (documented in openapi.yaml). */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { AppDeps } from "../../app.js";
 import { readiness } from "../../services/health.js";
-import { problems } from "../schemas/common.js";
+import { problemsFor } from "../schemas/common.js";
 
 const Health = Type.Object({ status: Type.Literal("ok") }, { additionalProperties: false });
 
@@ -16,7 +16,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       operationId: "ready",
       tags: ["operations"],
       summary: "Readiness: the database answers and every migration is applied",
-      response: { 200: Health, ...problems(503) },
+      response: { 200: Health, ...problemsFor(["not-ready"]) },
     },
   }, async () => {
     await readiness(deps.db.pool);

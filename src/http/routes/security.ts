@@ -10,7 +10,6 @@ import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
 import { auditEventJson, scopeAssignmentJson } from "../serializers.js";
 
-const problems = (...codes: string[]) => problemsFor([...codes, "internal"]);
 const admin = { role: "Maintenance.Admin" } as const;
 
 export const securityRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
@@ -21,7 +20,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       tags: ["security"],
       summary: "Scope assignments, optionally of one principal",
       querystring: ScopeAssignmentQuery,
-      response: { 200: ScopeAssignmentPage, ...problems("validation-failed", "invalid-cursor") },
+      response: { 200: ScopeAssignmentPage, ...problemsFor(["validation-failed", "invalid-cursor"]) },
     },
   }, async (request) => {
     const { limit = 100, cursor, principalId } = request.query;
@@ -38,7 +37,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       body: ScopeAssignmentCreate,
       response: {
         201: { description: "The new assignment.", content: { "application/json": { schema: Type.Ref("ScopeAssignment") } } },
-        ...problems("validation-failed", "payload-too-large", "unsupported-media-type", "scope-assignment-exists"),
+        ...problemsFor(["validation-failed", "payload-too-large", "unsupported-media-type", "scope-assignment-exists"]),
       },
     },
   }, async (request, reply) => {
@@ -53,7 +52,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       tags: ["security"],
       summary: "Remove a scope assignment (a principal left with none is limited by its app role only)",
       params: IdParams,
-      response: { 204: { description: "Removed.", type: "null" }, ...problems("validation-failed", "not-found") },
+      response: { 204: { description: "Removed.", type: "null" }, ...problemsFor(["validation-failed", "not-found"]) },
     },
   }, async (request, reply) => {
     await deleteScopeAssignment(deps.db.pool, requestCaller(request), request.params.id);
@@ -67,7 +66,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       tags: ["security"],
       summary: "The audit trail, newest first",
       querystring: AuditEventQuery,
-      response: { 200: AuditEventPage, ...problems("validation-failed", "invalid-cursor") },
+      response: { 200: AuditEventPage, ...problemsFor(["validation-failed", "invalid-cursor"]) },
     },
   }, async (request) => {
     const { limit = 100, cursor, ...filters } = request.query;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { AppDeps } from "../../app.js";
 import { getSyncRun, listSyncRunsPage } from "../../services/sync-runs.js";
 import { requestSync } from "../../services/sync.js";
-import { IdParams, problems } from "../schemas/common.js";
+import { IdParams, problemsFor } from "../schemas/common.js";
 import { SyncRun, SyncRunPage, SyncRunQuery } from "../schemas/sync-runs.js";
 import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
@@ -15,7 +15,7 @@ export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       operationId: "startSyncRun",
       tags: ["sync-runs"],
       summary: "Start a sync now; when one is already running anywhere, answers with that one",
-      response: { 202: { ...SyncRun, $id: undefined, description: "The run that is now going on (new or already running). `Location` points at it." }, ...problems(500) },
+      response: { 202: { ...SyncRun, $id: undefined, description: "The run that is now going on (new or already running). `Location` points at it." }, ...problemsFor([]) },
     },
   }, async (request, reply) => {
     const { run } = await requestSync(deps.sync, "api", requestCaller(request));
@@ -29,7 +29,7 @@ export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       tags: ["sync-runs"],
       summary: "Sync runs, newest first",
       querystring: SyncRunQuery,
-      response: { 200: SyncRunPage, ...problems(400, 500) },
+      response: { 200: SyncRunPage, ...problemsFor(["validation-failed", "invalid-cursor"]) },
     },
   }, async (request) => {
     const page = await listSyncRunsPage(deps.db.pool, request.query.limit ?? 100, request.query.cursor);
@@ -43,7 +43,7 @@ export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       tags: ["sync-runs"],
       summary: "One sync run with its counts and per-subscription errors",
       params: IdParams,
-      response: { 200: SyncRun, ...problems(400, 404, 500) },
+      response: { 200: SyncRun, ...problemsFor(["validation-failed", "not-found"]) },
     },
   }, async (request) => syncRunJson(await getSyncRun(deps.db.pool, request.params.id)));
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { AppDeps } from "../../app.js";
 import { getVirtualMachine, listVirtualMachinesPage } from "../../services/virtual-machines.js";
-import { IdParams, problems } from "../schemas/common.js";
+import { IdParams, problemsFor } from "../schemas/common.js";
 import { VirtualMachineDetail, VirtualMachinePage, VirtualMachineQuery } from "../schemas/virtual-machines.js";
 import { nextLink } from "../pagination.js";
 import { virtualMachineDetailJson, virtualMachineJson } from "../serializers.js";
@@ -14,7 +14,7 @@ export const virtualMachineRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
       tags: ["virtual-machines"],
       summary: "List VMs and scale-set instances with their current maintenance",
       querystring: VirtualMachineQuery,
-      response: { 200: VirtualMachinePage, ...problems(400, 500) },
+      response: { 200: VirtualMachinePage, ...problemsFor(["validation-failed", "invalid-cursor"]) },
     },
   }, async (request) => {
     const { limit = 100, cursor, ...filters } = request.query;
@@ -29,7 +29,7 @@ export const virtualMachineRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
       tags: ["virtual-machines"],
       summary: "One VM with its current maintenance and window history",
       params: IdParams,
-      response: { 200: VirtualMachineDetail, ...problems(400, 404, 500) },
+      response: { 200: VirtualMachineDetail, ...problemsFor(["validation-failed", "not-found"]) },
     },
   }, async (request) => virtualMachineDetailJson(await getVirtualMachine(deps.db.prisma, request.params.id, request.scope)));
 };

@@ -34,39 +34,15 @@ export const Problem = Type.Object(
   { $id: "Problem", additionalProperties: true, description: "RFC 9457 problem details." },
 );
 
-export const ProblemRef = Type.Ref("Problem");
-
-const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: "The request is not valid (`validation-failed`, `invalid-cursor`).",
-  401: "No valid bearer token (`unauthorized`); see `WWW-Authenticate`.",
-  403: "The token lacks the app role, or the target is outside the caller's scope (`forbidden`).",
-  404: "No such resource (`not-found`).",
-  409: "Conflicts with the resource's current state.",
-  412: "`If-Match` does not match the current ETag.",
-  413: "The request body is too large.",
-  415: "Unsupported content type.",
-  422: "The request is well-formed but breaks a rule.",
-  428: "`If-Match` is required.",
-  429: "Too many requests from this caller (`too-many-requests`); see `Retry-After`.",
-  500: "Internal error; the body never carries internal details.",
-  503: "Not ready (database unreachable or migrations pending).",
-};
-
-/** Error responses (application/problem+json), keyed by status. */
-export function problems(...statuses: number[]) {
-  return Object.fromEntries(
-    statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? "Problem details.", content: { "application/problem+json": { schema: Type.Ref("Problem") } } }]),
-  );
-}
-
 /**
- * Error responses for exactly the problem codes a route can answer with, grouped by status; each code gets an
- * example document (its `detail` and extension members from `examples`, else the title).
+ * The one way routes declare their errors: exactly the problem codes a route can answer with (plus `internal`,
+ * which any route can), grouped by status; each code gets an example document (its `detail` and extension
+ * members from `examples`, else the title).
  */
 export function problemsFor(codes: readonly string[], examples: Record<string, Record<string, unknown>> = {}) {
   const catalogue = new Map(problemCatalogue().map((p) => [p.code, p]));
   const byStatus = new Map<number, { code: string; title: string; status: number }[]>();
-  for (const code of codes) {
+  for (const code of new Set([...codes, "internal"])) {
     const p = catalogue.get(code);
     if (!p) throw new Error(`No problem code ${code} in the catalogue`);
     byStatus.set(p.status, [...(byStatus.get(p.status) ?? []), p]);
