@@ -20,3 +20,15 @@ export function decodeCursor<K extends string>(cursor: string, fields: readonly 
   if (!ok) throw new DomainError("invalid-cursor", "The cursor is not one this service issued. Start again without `cursor`.");
   return parsed as Record<K, string>;
 }
+
+export interface Page<T> {
+  items: T[];
+  /** Cursor for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+/** A page from `limit + 1` rows: the extra row only tells that there is more; the cursor is the last item's key. */
+export function toPage<T>(rows: T[], limit: number, keyOf: (last: T) => Record<string, string>): Page<T> {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? encodeCursor(keyOf(items[items.length - 1])) : null };
+}

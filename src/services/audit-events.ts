@@ -1,9 +1,8 @@
 // Reading the audit trail, newest first, with keyset pagination on the event id.
 import type pg from "pg";
-import { decodeCursor, encodeCursor } from "../domain/cursor.js";
+import { decodeCursor, toPage, type Page } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { listAuditEvents, type AuditEventRow } from "../db/audit-repo.js";
-import type { Page } from "./virtual-machines.js";
 
 export interface AuditQuery {
   actor?: string;
@@ -20,6 +19,5 @@ export async function listAuditEventsPage(pool: pg.Pool, q: AuditQuery, limit: n
   // The schema checked both are RFC 3339 with an offset.
   const filters = { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
   const rows = await listAuditEvents(pool, filters, limit + 1, before);
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? encodeCursor({ id: items[items.length - 1].id }) : null };
+  return toPage(rows, limit, (last) => ({ id: last.id }));
 }

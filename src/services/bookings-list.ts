@@ -1,11 +1,10 @@
 // Listing bookings with keyset pagination on (startAt, id).
 import type pg from "pg";
 import type { Scope } from "../domain/access.js";
-import { decodeCursor, encodeCursor } from "../domain/cursor.js";
+import { decodeCursor, toPage, type Page } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { listBookings } from "../db/bookings-list-repo.js";
 import type { BookingRecord } from "../db/bookings-repo.js";
-import type { Page } from "./virtual-machines.js";
 
 export interface BookingListQuery {
   state?: string[];
@@ -28,7 +27,5 @@ export async function listBookingsPage(pool: pg.Pool, q: BookingListQuery, limit
     scope,
   };
   const rows = await listBookings(pool, filters, limit + 1, after ? { startAt: new Date(after.t), id: after.id } : null);
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit ? encodeCursor({ t: last.startAt.toISOString(), id: last.id }) : null };
+  return toPage(rows, limit, (last) => ({ t: last.startAt.toISOString(), id: last.id }));
 }

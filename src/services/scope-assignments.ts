@@ -1,11 +1,10 @@
 // Admin use cases for scope assignments. Each change and its audit event are one transaction.
 import type pg from "pg";
-import { decodeCursor, encodeCursor } from "../domain/cursor.js";
+import { decodeCursor, toPage, type Page } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { appendAuditEvent, type AuditContext } from "../db/audit-repo.js";
 import { deleteAssignment, insertAssignment, listAssignments, type ScopeAssignmentRow } from "../db/scope-assignments-repo.js";
 import { withTransaction } from "../db/transaction.js";
-import type { Page } from "./virtual-machines.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -19,8 +18,7 @@ export async function listScopeAssignmentsPage(pool: pg.Pool, principalId: strin
   const after = cursor ? decodeCursor(cursor, ["id"]).id : null;
   if (after !== null && !UUID.test(after)) throw new DomainError("invalid-cursor", "The cursor is not one this service issued. Start again without `cursor`.");
   const rows = await listAssignments(pool, principalId?.toLowerCase(), limit + 1, after);
-  const items = rows.slice(0, limit);
-  return { items, nextCursor: rows.length > limit ? encodeCursor({ id: items[items.length - 1].id }) : null };
+  return toPage(rows, limit, (last) => ({ id: last.id }));
 }
 
 export function createScopeAssignment(pool: pg.Pool, audit: AuditContext, input: NewScopeAssignment): Promise<ScopeAssignmentRow> {

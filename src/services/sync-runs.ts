@@ -1,6 +1,6 @@
 // Use cases for reading sync runs (starting one is src/services/sync.ts).
 import type pg from "pg";
-import { decodeCursor, encodeCursor } from "../domain/cursor.js";
+import { decodeCursor, toPage } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { findRun, listRuns } from "../db/sync-runs-repo.js";
 
@@ -10,9 +10,7 @@ export async function listSyncRunsPage(pool: pg.Pool, limit: number, cursor: str
     throw new DomainError("invalid-cursor", "The cursor is not one this service issued. Start again without `cursor`.");
   }
   const rows = await listRuns(pool, limit + 1, after ? { startedAt: after.t, id: after.id } : null);
-  const items = rows.slice(0, limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: rows.length > limit ? encodeCursor({ t: last.startedAt.toISOString(), id: last.id }) : null };
+  return toPage(rows, limit, (last) => ({ t: last.startedAt.toISOString(), id: last.id }));
 }
 
 export async function getSyncRun(pool: pg.Pool, id: string) {

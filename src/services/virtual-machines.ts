@@ -1,22 +1,14 @@
 // Use cases for reading VMs.
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { inScope, type Scope } from "../domain/access.js";
-import { decodeCursor, encodeCursor } from "../domain/cursor.js";
+import { decodeCursor, toPage } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { findVirtualMachine, listVirtualMachines, type VirtualMachineFilters } from "../db/virtual-machines-repo.js";
-
-export interface Page<T> {
-  items: T[];
-  /** Cursor for the next page; null on the last one. */
-  nextCursor: string | null;
-}
 
 export async function listVirtualMachinesPage(prisma: PrismaClient, filters: VirtualMachineFilters, limit: number, cursor: string | undefined, now: Date) {
   const after = cursor ? decodeCursor(cursor, ["k"]).k : null;
   const rows = await listVirtualMachines(prisma, filters, now, limit + 1, after);
-  const items = rows.slice(0, limit);
-  const more = rows.length > limit;
-  return { items, nextCursor: more ? encodeCursor({ k: items[items.length - 1].resourceIdKey }) : null };
+  return toPage(rows, limit, (last) => ({ k: last.resourceIdKey }));
 }
 
 /** A VM outside the caller's scope does not exist for them (404). */
