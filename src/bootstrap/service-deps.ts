@@ -6,7 +6,7 @@ import type { AzureGateway } from "../azure/gateway.js";
 import { createDb, type Db } from "../db/client.js";
 import { recheckAfterSync } from "../services/booking-recheck.js";
 import type { SyncDeps } from "../services/sync.js";
-import { armOperation, type MetricsSink } from "../observability/metrics.js";
+import { armRequestEvent, type MetricsSink } from "../observability/metrics.js";
 import type { Runtime } from "./runtime.js";
 
 export interface ServiceDeps {
@@ -49,7 +49,7 @@ export async function createServiceDeps(runtime: Runtime, opts: ServiceDepsOptio
     credential: await credentialFor(runtime),
     ca: runtime.arm.ca ?? undefined,
     ...opts.arm,
-    onRequest: metrics && ((e) => metrics({ type: "arm-request", operation: armOperation(e.method, e.url), status: e.status, waitedMs: e.waitedMs })),
+    onRequest: metrics && ((e) => metrics(armRequestEvent(e))),
   });
   const sync: SyncDeps = {
     pool: db.pool, gateway, subscriptionIds: runtime.subscriptionIds, concurrency: runtime.syncConcurrency, log, metrics,

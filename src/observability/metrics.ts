@@ -87,6 +87,11 @@ export function createMetrics(state?: StateCounts): Metrics {
   return { registry, apply, httpDuration };
 }
 
+/** The metric event for one ARM request the gateway sent (its `onRequest` hook). */
+export function armRequestEvent(e: { method: string; url: string; status: number | null; waitedMs: number }): MetricEvent {
+  return { type: "arm-request", operation: armOperation(e.method, e.url), status: e.status, waitedMs: e.waitedMs };
+}
+
 /** ARM operation name from a request, for metric labels (bounded set; never ids). */
 export function armOperation(method: string, url: string): string {
   const path = new URL(url).pathname.toLowerCase();

@@ -3,6 +3,8 @@
 import request from "supertest";
 import type TestAgent from "supertest/lib/agent.js";
 import { buildApp, type App, type AppDeps } from "../../src/app.js";
+import { stateCounts } from "../../src/db/metrics-repo.js";
+import { armRequestEvent, createMetrics } from "../../src/observability/metrics.js";
 import type { AuthSetup } from "../../src/http/auth/plugin.js";
 import type { AzureGateway } from "../../src/azure/gateway.js";
 import type { Simulator, SimulatorOptions } from "../../src/azure/simulator/index.js";
@@ -43,13 +45,16 @@ export interface TestContextOptions {
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
   const database = await createTestDatabase();
   const sim = await startTestSimulator(opts.simulator ?? {});
-  const gateway = gatewayFor(sim);
   const pool = database.db.pool;
-  const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync: recheckAfterSync(pool) };
+  // Metrics wired as main.ts wires them: the gateway, the sync and the app report to one registry.
+  const metrics = createMetrics(stateCounts(pool));
+  const gateway = gatewayFor(sim, { onRequest: (e) => metrics.apply(armRequestEvent(e)) });
+  const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync: recheckAfterSync(pool), metrics: metrics.apply };
   const defaults = loadConfig({});
   const bookingPolicy = opts.bookingPolicy ?? { minLeadSeconds: defaults.bookingMinLeadSeconds, endMarginSeconds: defaults.bookingEndMarginSeconds };
   const appDeps: AppDeps = {
     db: database.db, sync, clock: opts.clock ?? (() => new Date()), bookingPolicy, auth: opts.auth ?? { mode: "none" }, rateLimitPerMinute: opts.rateLimitPerMinute,
+    metrics,
   };
   const app = await buildApp(appDeps);
   await app.ready();

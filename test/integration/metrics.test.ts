@@ -2,33 +2,21 @@
 // gauges read from the database at scrape time.
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, type App } from "../../src/app.js";
+import type { App } from "../../src/app.js";
 import type { Simulator } from "../../src/azure/simulator/index.js";
-import { stateCounts } from "../../src/db/metrics-repo.js";
-import { armOperation, createMetrics } from "../../src/observability/metrics.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
-import { gatewayFor, startTestSimulator } from "../helpers/simulator.js";
+import { createTestContext, type TestContext } from "../helpers/app.js";
 import { expectContract } from "../helpers/openapi.js";
 import { syncNow } from "../helpers/sync.js";
 
 describe("/metrics", () => {
-  let database: TestDatabase;
+  let ctx: TestContext;
   let sim: Simulator;
   let app: App;
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sim = await startTestSimulator({ fleet: { subscriptions: 1, vmsPerSubscription: 12, seed: 5 } });
-    const metrics = createMetrics(stateCounts(database.db.pool));
-    const gateway = gatewayFor(sim, { onRequest: (e) => metrics.apply({ type: "arm-request", operation: armOperation(e.method, e.url), status: e.status, waitedMs: e.waitedMs }) });
-    const sync = { pool: database.db.pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 4, metrics: metrics.apply };
-    app = await buildApp({ db: database.db, sync, clock: () => new Date(), bookingPolicy: { minLeadSeconds: 300, endMarginSeconds: 1800 }, metrics, auth: { mode: "none" } });
-    await app.ready();
+    ctx = await createTestContext({ simulator: { fleet: { subscriptions: 1, vmsPerSubscription: 12, seed: 5 } } });
+    ({ sim, app } = ctx);
   });
-  afterAll(async () => {
-    await app?.close();
-    await sim?.close();
-    await database?.drop();
-  });
+  afterAll(() => ctx?.close());
 
   const scrape = async () => {
     const res = await request(app.server).get("/metrics");
