@@ -34,7 +34,7 @@ async function main() {
 
   let metrics: Metrics | undefined;
   const deps = await createServiceDeps(runtime, { log, metrics: (event) => metrics?.apply(event) });
-  metrics = createMetrics(stateCounts(deps.db.pool));
+  metrics = createMetrics(stateCounts(deps.db.prisma));
   const bookingPolicy = { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds };
   const app = await buildApp(
     { db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute },

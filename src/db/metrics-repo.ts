@@ -1,35 +1,29 @@
-// Current-state counts for /metrics gauges, computed at scrape time. The maintenance classes mirror
-// src/domain/maintenance.ts (isSelfServiceOpen, isPending).
-import type pg from "pg";
+// Current-state counts for /metrics gauges, computed at scrape time. The maintenance classes are the API's own
+// filters (virtualMachineWhere), which test/integration/virtual-machines-api.test.ts checks against the domain
+// rules, made exclusive so the gauges add up to the VMs Azure still lists.
+import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { StateCounts } from "../observability/metrics.js";
+import { virtualMachineWhere } from "./virtual-machines-repo.js";
 
-const VMS_BY_MAINTENANCE = `
-SELECT CASE
-    WHEN m.virtual_machine_id IS NULL THEN 'none'
-    WHEN m.customer_initiated_maintenance_allowed
-      AND (m.self_service_window_start IS NULL OR m.self_service_window_start <= now())
-      AND (m.self_service_window_end IS NULL OR m.self_service_window_end > now()) THEN 'self-service-open'
-    WHEN m.last_operation_result_code IS DISTINCT FROM 'MaintenanceCompleted'
-      AND coalesce(m.scheduled_window_end, m.self_service_window_end, 'infinity') > now() THEN 'pending'
-    ELSE 'done'
-  END AS maintenance, count(*)::int AS n
-FROM virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
-WHERE v.gone_since IS NULL
-GROUP BY 1`;
-
-function toRecord(rows: { k: string; n: number }[]): Record<string, number> {
-  return Object.fromEntries(rows.map((r) => [r.k, r.n]));
-}
-
-export function stateCounts(pool: pg.Pool): StateCounts {
+export function stateCounts(prisma: PrismaClient): StateCounts {
   return {
     async vmsByMaintenance() {
-      const { rows } = await pool.query<{ maintenance: string; n: number }>(VMS_BY_MAINTENANCE);
-      return toRecord(rows.map((r) => ({ k: r.maintenance, n: r.n })));
+      const now = new Date();
+      const open = virtualMachineWhere({ maintenance: "self-service-open" }, now);
+      const pending = virtualMachineWhere({ maintenance: "pending" }, now);
+      const none = virtualMachineWhere({ maintenance: "none" }, now);
+      const classes: Record<string, Prisma.VirtualMachineWhereInput> = {
+        none,
+        "self-service-open": open,
+        pending: { AND: [pending, { NOT: open }] },
+        done: { AND: [virtualMachineWhere({}, now), { NOT: [none, open, pending] }] },
+      };
+      const counts = await Promise.all(Object.values(classes).map((where) => prisma.virtualMachine.count({ where })));
+      return Object.fromEntries(Object.keys(classes).map((k, i) => [k, counts[i]]));
     },
     async bookingsByState() {
-      const { rows } = await pool.query<{ k: string; n: number }>(`SELECT state AS k, count(*)::int AS n FROM bookings GROUP BY state`);
-      return toRecord(rows);
+      const rows = await prisma.booking.groupBy({ by: ["state"], _count: { _all: true } });
+      return Object.fromEntries(rows.map((r) => [r.state, r._count._all]));
     },
   };
 }

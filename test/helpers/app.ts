@@ -47,7 +47,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const sim = await startTestSimulator(opts.simulator ?? {});
   const pool = database.db.pool;
   // Metrics wired as main.ts wires them: the gateway, the sync and the app report to one registry.
-  const metrics = createMetrics(stateCounts(pool));
+  const metrics = createMetrics(stateCounts(database.db.prisma));
   const gateway = gatewayFor(sim, { onRequest: (e) => metrics.apply(armRequestEvent(e)) });
   const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync: recheckAfterSync(pool), metrics: metrics.apply };
   const defaults = loadConfig({});
