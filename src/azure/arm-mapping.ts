@@ -50,16 +50,20 @@ interface InstanceViewLike {
 }
 
 export function toInstanceViewFacts(iv: InstanceViewLike): InstanceViewFacts {
-  const power = iv.statuses?.find((s) => s.code?.toLowerCase().startsWith("powerstate/"))?.code;
   return {
     maintenance: toMaintenanceStatus(iv.maintenanceRedeployStatus),
-    powerState: power ? power.slice("PowerState/".length) : null,
+    powerState: powerStateOf(iv),
     platformUpdateDomain: iv.platformUpdateDomain ?? null,
     platformFaultDomain: iv.platformFaultDomain ?? null,
   };
 }
 
-/** What VMs and scale-set VMs share; the caller adds name and scale-set fields. */
+function powerStateOf(iv: InstanceViewLike | undefined): string | null {
+  const power = iv?.statuses?.find((s) => s.code?.toLowerCase().startsWith("powerstate/"))?.code;
+  return power ? power.slice("PowerState/".length) : null;
+}
+
+/** What VMs and scale-set VMs share; the caller adds name, scale-set fields and the instance view. */
 function commonFields(vm: VirtualMachine | VirtualMachineScaleSetVM) {
   const resourceId = vm.id ?? "";
   const { subscriptionId, resourceGroup, segments } = parseResourceId(resourceId);
@@ -72,21 +76,29 @@ function commonFields(vm: VirtualMachine | VirtualMachineScaleSetVM) {
     availabilitySet: lastSegment(vm.availabilitySet?.id),
     zone: vm.zones?.[0] ?? null,
     tags: { ...(vm.tags ?? {}) },
-    instanceView: vm.instanceView ? toInstanceViewFacts(vm.instanceView) : null,
+    powerState: powerStateOf(vm.instanceView),
   };
   return { fields, segments };
 }
 
+/**
+ * A VM from `virtualMachines.listAll({ statusOnly: "true" })`. Its instance view counts only when it carries
+ * `maintenanceRedeployStatus`: "run-time status" is all that statusOnly documents, so an instance view without it
+ * is no proof that no maintenance is planned (Azure PowerShell and Azure's own samples read each VM's instance view).
+ */
 export function fromVirtualMachine(vm: VirtualMachine): ArmVirtualMachine {
   const { fields, segments } = commonFields(vm);
-  return { ...fields, name: vm.name ?? segments.get("virtualmachines") ?? "", scaleSetName: null, scaleSetInstanceId: null };
+  const instanceView = vm.instanceView?.maintenanceRedeployStatus ? toInstanceViewFacts(vm.instanceView) : null;
+  return { ...fields, instanceView, name: vm.name ?? segments.get("virtualmachines") ?? "", scaleSetName: null, scaleSetInstanceId: null };
 }
 
+/** A scale-set instance listed with `$expand=instanceView`: that instance view is the instance's own, whole. */
 export function fromScaleSetVm(vm: VirtualMachineScaleSetVM): ArmVirtualMachine {
   const { fields, segments } = commonFields(vm);
   const instanceId = vm.instanceId ?? segments.get("virtualmachines") ?? null;
   const scaleSetName = segments.get("virtualmachinescalesets") ?? null;
-  return { ...fields, name: vm.name ?? `${scaleSetName}_${instanceId}`, scaleSetName, scaleSetInstanceId: instanceId };
+  const instanceView = vm.instanceView ? toInstanceViewFacts(vm.instanceView) : null;
+  return { ...fields, instanceView, name: vm.name ?? `${scaleSetName}_${instanceId}`, scaleSetName, scaleSetInstanceId: instanceId };
 }
 
 /** ARM's operation id: the last path segment of the Azure-AsyncOperation URL kept in the poller state. */

@@ -12,7 +12,11 @@ export interface VmRef {
   scaleSetInstanceId: string | null;
 }
 
-/** What the instance view tells us. `maintenance: null` means Azure sent no maintenanceRedeployStatus. */
+/**
+ * What a VM's own instance view tells us. `maintenance: null` means Azure sent no maintenanceRedeployStatus in
+ * the VM's instance view: no maintenance is planned. Only an instance view of the VM itself (or a list that is
+ * known to carry it, see ArmVirtualMachine.instanceView) may say so.
+ */
 export interface InstanceViewFacts {
   maintenance: MaintenanceStatus | null;
   powerState: string | null;
@@ -28,7 +32,14 @@ export interface ArmVirtualMachine extends VmRef {
   availabilitySet: string | null;
   zone: string | null;
   tags: Record<string, string>;
-  /** Present when the list call carried the instance view; otherwise the sync reads it per VM. */
+  /** Power state from the list's run-time statuses (`statusOnly=true`), when it carried them. */
+  powerState: string | null;
+  /**
+   * The VM's instance view, only when the list carried it with its maintenance status: a scale-set instance list
+   * with `$expand=instanceView`, or a VM list item whose instance view holds `maintenanceRedeployStatus`. A
+   * status-only VM list documents run-time (power) statuses only, so an instance view there without
+   * `maintenanceRedeployStatus` proves nothing: null, and the sync reads the VM's own instance view when due.
+   */
   instanceView: InstanceViewFacts | null;
 }
 

@@ -9,6 +9,7 @@ export interface Runtime {
   arm: { endpoint: string; token: string | null; ca: string | null };
   subscriptionIds: string[];
   syncConcurrency: number;
+  syncSweepIntervalMs: number;
   logLevel: string;
   scheduler: SchedulerSettings;
 }
@@ -47,10 +48,11 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
     }
-    const common = { syncConcurrency: config.syncConcurrency, logLevel: config.logLevel, scheduler: schedulerSettings(config) };
+    const common = { syncConcurrency: config.syncConcurrency, syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, scheduler: schedulerSettings(config) };
     if (config.azureMode === "simulator") {
-      const { startSimulator } = await import("../azure/simulator/index.js");
-      const simulator = await startSimulator({});
+      const { startSimulator, readScenarioFile } = await import("../azure/simulator/index.js");
+      const scenario = config.simulatorScenario ? readScenarioFile(config.simulatorScenario) : undefined;
+      const simulator = await startSimulator({ operationDurationMs: config.simulatorOperationDurationMs, scenario });
       stops.push(() => simulator.close());
       log(`ARM simulator on ${simulator.url} with ${simulator.subscriptionIds.length} subscriptions`);
       return {

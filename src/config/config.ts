@@ -28,7 +28,9 @@ export interface Config {
   port: number;
   host: string;
   syncIntervalMs: number;
-  /** Parallel instance-view reads during a sync, when the VM list does not carry them. */
+  /** VMs without pending maintenance or an active booking have their instance view re-read this often. */
+  syncSweepIntervalMs: number;
+  /** Parallel instance-view reads per subscription during a sync. */
   syncConcurrency: number;
   logLevel: LogLevel;
   /** A booking must start at least this long after it is made or changed. */
@@ -55,6 +57,10 @@ export interface Config {
   entra: EntraAuthConfig | null;
   /** Requests per minute per caller (token principal, else client address) on /v1. */
   rateLimitPerMinute: number;
+  /** Simulator mode: a scenario file of timed changes to the simulated fleet (src/azure/simulator/scenario.ts). */
+  simulatorScenario: string | null;
+  /** Simulator mode: how long a simulated performMaintenance operation runs. */
+  simulatorOperationDurationMs: number;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +182,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     port: integer(env, "PORT", 3000, 0, 65535),
     host: text(env, "HOST") ?? "127.0.0.1",
     syncIntervalMs: duration(env, "SYNC_INTERVAL", "10m"),
+    syncSweepIntervalMs: duration(env, "SYNC_SWEEP_INTERVAL", "6h"),
     syncConcurrency: integer(env, "SYNC_CONCURRENCY", 16, 1, 256),
     logLevel: oneOf(env, "LOG_LEVEL", ["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
     bookingMinLeadSeconds: integer(env, "BOOKING_MIN_LEAD_SECONDS", 300, 0, 86_400),
@@ -191,5 +198,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     authMode,
     entra: authMode === "entra" ? entraConfig(env) : null,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
+    simulatorScenario: text(env, "SIMULATOR_SCENARIO"),
+    simulatorOperationDurationMs: duration(env, "SIMULATOR_OPERATION_DURATION", "2m"),
   });
 }

@@ -4,6 +4,7 @@
 // violation becomes `active-booking-exists` here.
 import type pg from "pg";
 import type { BookableVm } from "../domain/bookings.js";
+import type { VmPlacement } from "../domain/booking-warnings.js";
 import { DomainError } from "../domain/errors.js";
 import { appendAuditEvent, type AuditContext } from "./audit-repo.js";
 import { uniqueViolationConstraint } from "./errors.js";
@@ -26,6 +27,8 @@ export interface BookingRow {
   /** The VM's current self-service window (both null when no maintenance is planned). */
   windowStart: Date | null;
   windowEnd: Date | null;
+  /** The VM's placement as last read, for the booking's warnings. */
+  vm: VmPlacement;
 }
 
 export interface AttemptRow {
@@ -46,7 +49,9 @@ export const BOOKING_COLUMNS = `b.id, b.virtual_machine_id AS "virtualMachineId"
   b.state_reason AS "stateReason", b.note, b.created_by AS "createdBy", b.created_at AS "createdAt",
   b.updated_at AS "updatedAt", b.version,
   (SELECT m.self_service_window_start FROM maintenance_statuses m WHERE m.virtual_machine_id = b.virtual_machine_id) AS "windowStart",
-  (SELECT m.self_service_window_end FROM maintenance_statuses m WHERE m.virtual_machine_id = b.virtual_machine_id) AS "windowEnd"`;
+  (SELECT m.self_service_window_end FROM maintenance_statuses m WHERE m.virtual_machine_id = b.virtual_machine_id) AS "windowEnd",
+  (SELECT json_build_object('powerState', v.power_state, 'availabilitySet', v.availability_set, 'scaleSetName', v.scale_set_name)
+   FROM virtual_machines v WHERE v.id = b.virtual_machine_id) AS vm`;
 
 const ATTEMPT_COLUMNS = `booking_id AS "bookingId", number, started_at AS "startedAt", finished_at AS "finishedAt", outcome,
   http_status AS "httpStatus", error_code AS "errorCode", error_message AS "errorMessage", operation_id AS "operationId"`;
@@ -78,12 +83,12 @@ export async function findVmPlacement(db: Queryable, id: string): Promise<{ subs
 }
 
 /** Columns (tables aliased v and m) from which vmFacts builds what the booking rules know of a VM. */
-export const VM_FACTS_COLUMNS = `v.id AS vm_id, v.gone_since, m.virtual_machine_id IS NOT NULL AS has_status, ${maintenanceColumnList("m")}`;
+export const VM_FACTS_COLUMNS = `v.id AS vm_id, v.gone_since, v.maintenance_read_at, m.virtual_machine_id IS NOT NULL AS has_status, ${maintenanceColumnList("m")}`;
 export const VM_FACTS_JOIN = "LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id";
-export type VmFactsRow = MaintenanceColumns & { vm_id: string; gone_since: Date | null; has_status: boolean };
+export type VmFactsRow = MaintenanceColumns & { vm_id: string; gone_since: Date | null; maintenance_read_at: Date | null; has_status: boolean };
 
 export function vmFacts(row: VmFactsRow): BookableVm {
-  return { id: row.vm_id, goneSince: row.gone_since, maintenance: row.has_status ? statusFromColumns(row) : null };
+  return { id: row.vm_id, goneSince: row.gone_since, maintenanceReadAt: row.maintenance_read_at, maintenance: row.has_status ? statusFromColumns(row) : null };
 }
 
 /** The VM facts the booking rules need; null when no VM has this id. */

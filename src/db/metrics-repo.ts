@@ -12,11 +12,13 @@ export function stateCounts(prisma: PrismaClient): StateCounts {
       const open = virtualMachineWhere({ maintenance: "self-service-open" }, now);
       const pending = virtualMachineWhere({ maintenance: "pending" }, now);
       const none = virtualMachineWhere({ maintenance: "none" }, now);
+      const unknown = virtualMachineWhere({ maintenance: "unknown" }, now);
       const classes: Record<string, Prisma.VirtualMachineWhereInput> = {
+        unknown,
         none,
-        "self-service-open": open,
-        pending: { AND: [pending, { NOT: open }] },
-        done: { AND: [virtualMachineWhere({}, now), { NOT: [none, open, pending] }] },
+        "self-service-open": { AND: [open, { NOT: unknown }] },
+        pending: { AND: [pending, { NOT: [open, unknown] }] },
+        done: { AND: [virtualMachineWhere({}, now), { NOT: [unknown, none, open, pending] }] },
       };
       const counts = await Promise.all(Object.values(classes).map((where) => prisma.virtualMachine.count({ where })));
       return Object.fromEntries(Object.keys(classes).map((k, i) => [k, counts[i]]));

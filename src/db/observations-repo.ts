@@ -1,8 +1,10 @@
-// Set-based writes of one sync page: upsert the VMs, diff their maintenance status against what is stored,
-// write the new status and one history row per change — one transaction, a handful of statements per page.
+// What Azure showed, recorded with one set of change rules whoever read it: a sync page (upsert the listed VMs,
+// then apply the instance views read) or the scheduler's reads before and after performing maintenance. Each
+// reading is diffed against the stored status: new status, one history row per change, `maintenance_read_at` —
+// one transaction, a handful of set-based statements.
 import type pg from "pg";
 import type { ArmVirtualMachine, InstanceViewFacts } from "../azure/gateway.js";
-import { classifyChange, type WindowChange } from "../domain/maintenance.js";
+import { classifyChange, type MaintenanceStatus, type WindowChange } from "../domain/maintenance.js";
 import {
   MAINTENANCE_RECORD_COLUMNS,
   columnsFromStatus,
@@ -12,8 +14,13 @@ import {
   type MaintenanceColumns,
 } from "./maintenance-rows.js";
 import { withTransaction } from "./transaction.js";
+import type { Queryable } from "./leases-repo.js";
 
-export type ObservedVm = Omit<ArmVirtualMachine, "instanceView"> & { instanceView: InstanceViewFacts };
+/**
+ * A listed VM and, when it was read (or the list carried it), its instance view and when the read began.
+ * `instanceView: null`: not read this time — its stored maintenance stays as it is (unknown is never "none").
+ */
+export type ObservedVm = ArmVirtualMachine & { readAt: Date | null };
 
 export interface ObservationCounts {
   appeared: number;
@@ -21,6 +28,8 @@ export interface ObservationCounts {
   cleared: number;
 }
 
+// Power state and update/fault domain come from an instance view when one was read; otherwise the stored ones
+// stay (a status-only list carries the power state only).
 const UPSERT_VMS = `
 INSERT INTO virtual_machines (id, resource_id, resource_id_key, subscription_id, resource_group, name, location,
   scale_set_name, scale_set_instance_id, availability_set, zone, platform_update_domain, platform_fault_domain,
@@ -36,12 +45,21 @@ ON CONFLICT (resource_id_key) DO UPDATE SET
   resource_group = EXCLUDED.resource_group, name = EXCLUDED.name, location = EXCLUDED.location,
   scale_set_name = EXCLUDED.scale_set_name, scale_set_instance_id = EXCLUDED.scale_set_instance_id,
   availability_set = EXCLUDED.availability_set, zone = EXCLUDED.zone,
-  platform_update_domain = EXCLUDED.platform_update_domain, platform_fault_domain = EXCLUDED.platform_fault_domain,
-  tags = EXCLUDED.tags, power_state = EXCLUDED.power_state, last_seen_at = EXCLUDED.last_seen_at, gone_since = NULL
+  platform_update_domain = coalesce(EXCLUDED.platform_update_domain, virtual_machines.platform_update_domain),
+  platform_fault_domain = coalesce(EXCLUDED.platform_fault_domain, virtual_machines.platform_fault_domain),
+  tags = EXCLUDED.tags, power_state = coalesce(EXCLUDED.power_state, virtual_machines.power_state),
+  last_seen_at = EXCLUDED.last_seen_at, gone_since = NULL
 RETURNING id, resource_id_key`;
 
-const CURRENT_STATUSES = `SELECT virtual_machine_id, ${maintenanceColumnList()}
-FROM maintenance_statuses WHERE virtual_machine_id = ANY($1::uuid[])`;
+// Locks the VMs' rows (both writers, sync and scheduler, lock them first) and keeps only observations newer than
+// the one stored: a sync page that read a VM before the scheduler's own read must not undo what that read showed.
+const CURRENT_STATUSES = `SELECT v.id AS virtual_machine_id, v.maintenance_read_at, m.virtual_machine_id IS NOT NULL AS has_status,
+  ${maintenanceColumnList("m")}
+FROM virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
+WHERE v.id = ANY($1::uuid[]) ORDER BY v.id FOR UPDATE OF v`;
+
+const MARK_READ = `UPDATE virtual_machines v SET maintenance_read_at = r.read_at
+FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, read_at timestamptz) WHERE v.id = r.id`;
 
 const UPSERT_STATUSES = `
 INSERT INTO maintenance_statuses (virtual_machine_id, ${maintenanceColumnList()}, observed_at)
@@ -71,51 +89,91 @@ function vmRecord(vm: ObservedVm) {
     scale_set_instance_id: vm.scaleSetInstanceId,
     availability_set: vm.availabilitySet,
     zone: vm.zone,
-    platform_update_domain: vm.instanceView.platformUpdateDomain,
-    platform_fault_domain: vm.instanceView.platformFaultDomain,
+    platform_update_domain: vm.instanceView?.platformUpdateDomain ?? null,
+    platform_fault_domain: vm.instanceView?.platformFaultDomain ?? null,
     tags: vm.tags,
-    power_state: vm.instanceView.powerState,
+    power_state: vm.instanceView?.powerState ?? vm.powerState,
   };
 }
 
-/** Records one page of observed VMs. `vms` must not repeat a resource id (compared case-insensitively). */
-// Times come from the database clock (now()), like the run's start, so "not seen since the run started" holds
-// whatever the app servers' clocks say.
+/** One VM's maintenance as read from its instance view, at `readAt` (when the read began). */
+export interface MaintenanceReading {
+  virtualMachineId: string;
+  maintenance: MaintenanceStatus | null;
+  readAt: Date;
+}
+
+/**
+ * Applies readings with the sync's change rules: new status, one history row per change, the skipped mark
+ * cleared by a moved window, `maintenance_read_at` set. Readings older than the stored one are ignored. In the
+ * caller's transaction; `syncRunId` null for readings made by the scheduler.
+ */
+async function applyReadings(client: Queryable, syncRunId: string | null, readings: MaintenanceReading[]): Promise<ObservationCounts> {
+  const counts: ObservationCounts = { appeared: 0, changed: 0, cleared: 0 };
+  if (readings.length === 0) return counts;
+  type Current = MaintenanceColumns & { virtual_machine_id: string; maintenance_read_at: Date | null; has_status: boolean };
+  const current = await client.query<Current>(CURRENT_STATUSES, [readings.map((r) => r.virtualMachineId)]);
+  const stored = new Map(current.rows.map((r) => [r.virtual_machine_id, r]));
+  const statuses: object[] = [];
+  const clearedIds: string[] = [];
+  const movedIds: string[] = [];
+  const history: object[] = [];
+  const read: object[] = [];
+  for (const { virtualMachineId: id, maintenance: after, readAt } of readings) {
+    const row = stored.get(id);
+    if (!row || (row.maintenance_read_at && row.maintenance_read_at.getTime() > readAt.getTime())) continue;
+    read.push({ id, read_at: readAt.toISOString() });
+    const before = row.has_status ? statusFromColumns(row) : null;
+    const change: WindowChange | null = classifyChange(before, after);
+    if (after) statuses.push({ virtual_machine_id: id, ...columnsFromStatus(after) });
+    else if (before) clearedIds.push(id);
+    if (change === "moved") movedIds.push(id);
+    if (!change) continue;
+    history.push({ virtual_machine_id: id, change, ...columnsFromStatus(after) });
+    if (change === "appeared") counts.appeared++;
+    else if (change === "cleared") counts.cleared++;
+    else counts.changed++;
+  }
+  if (read.length) await client.query(MARK_READ, [JSON.stringify(read)]);
+  if (statuses.length) await client.query(UPSERT_STATUSES, [JSON.stringify(statuses)]);
+  if (clearedIds.length) await client.query(DELETE_STATUSES, [clearedIds]);
+  if (movedIds.length) await client.query(CLEAR_SKIPPED, [movedIds]);
+  if (history.length) await client.query(INSERT_HISTORY, [JSON.stringify(history), syncRunId]);
+  return counts;
+}
+
+/**
+ * Records one page of listed VMs: upserts them all, and applies the maintenance of those whose instance view was
+ * read (or carried by the list). `vms` must not repeat a resource id (compared case-insensitively).
+ */
+// Listing times come from the database clock (now()), like the run's start, so "not seen since the run started"
+// holds whatever the app servers' clocks say.
 export async function recordObservations(pool: pg.Pool, syncRunId: string | null, vms: ObservedVm[]): Promise<ObservationCounts> {
   if (vms.length === 0) return { appeared: 0, changed: 0, cleared: 0 };
   return withTransaction(pool, async (client) => {
     const upserted = await client.query<{ id: string; resource_id_key: string }>(UPSERT_VMS, [JSON.stringify(vms.map(vmRecord))]);
     const idByKey = new Map(upserted.rows.map((r) => [r.resource_id_key, r.id]));
-    const ids = [...idByKey.values()];
-    const current = await client.query<MaintenanceColumns & { virtual_machine_id: string }>(CURRENT_STATUSES, [ids]);
-    const before = new Map(current.rows.map((r) => [r.virtual_machine_id, statusFromColumns(r)]));
-
-    const statuses: object[] = [];
-    const clearedIds: string[] = [];
-    const movedIds: string[] = [];
-    const history: object[] = [];
-    const counts: ObservationCounts = { appeared: 0, changed: 0, cleared: 0 };
-    for (const vm of vms) {
-      const id = idByKey.get(vm.resourceId.toLowerCase())!;
-      const after = vm.instanceView.maintenance;
-      const change: WindowChange | null = classifyChange(before.get(id) ?? null, after);
-      if (after) statuses.push({ virtual_machine_id: id, ...columnsFromStatus(after) });
-      else if (before.has(id)) clearedIds.push(id);
-      if (change === "moved") movedIds.push(id);
-      if (!change) continue;
-      history.push({ virtual_machine_id: id, change, ...columnsFromStatus(after) });
-      if (change === "appeared") counts.appeared++;
-      else if (change === "cleared") counts.cleared++;
-      else counts.changed++;
-    }
-    if (statuses.length) await client.query(UPSERT_STATUSES, [JSON.stringify(statuses)]);
-    if (clearedIds.length) await client.query(DELETE_STATUSES, [clearedIds]);
-    if (movedIds.length) await client.query(CLEAR_SKIPPED, [movedIds]);
-    if (history.length) await client.query(INSERT_HISTORY, [JSON.stringify(history), syncRunId]);
-    return counts;
+    const readings = vms.flatMap((vm) =>
+      vm.instanceView && vm.readAt ? [{ virtualMachineId: idByKey.get(vm.resourceId.toLowerCase())!, maintenance: vm.instanceView.maintenance, readAt: vm.readAt }] : [],
+    );
+    return applyReadings(client, syncRunId, readings);
   });
 }
 
+/**
+ * What the scheduler reads before and after performing maintenance, recorded like a sync's reading of the VM:
+ * the VM shows Azure's answer at once instead of after the next sync. Returns the change, if any.
+ */
+export async function recordInstanceView(pool: pg.Pool, virtualMachineId: string, view: InstanceViewFacts, readAt: Date): Promise<ObservationCounts> {
+  return withTransaction(pool, async (client) => {
+    await client.query(
+      `UPDATE virtual_machines SET power_state = coalesce($2, power_state), platform_update_domain = coalesce($3, platform_update_domain),
+         platform_fault_domain = coalesce($4, platform_fault_domain) WHERE id = $1`,
+      [virtualMachineId, view.powerState, view.platformUpdateDomain, view.platformFaultDomain],
+    );
+    return applyReadings(client, null, [{ virtualMachineId, maintenance: view.maintenance, readAt }]);
+  });
+}
 /** Marks VMs of a subscription that this run did not see (last seen before it started) as gone. */
 export async function markGone(pool: pg.Pool, subscriptionId: string, runStartedAt: Date): Promise<number> {
   const result = await pool.query(
@@ -124,4 +182,26 @@ export async function markGone(pool: pg.Pool, subscriptionId: string, runStarted
     [subscriptionId, runStartedAt],
   );
   return result.rowCount ?? 0;
+}
+
+/** What the sync needs to decide whether to read a listed VM's instance view (src/domain/instance-view-reads.ts). */
+export interface StoredVmState {
+  maintenanceReadAt: Date | null;
+  maintenance: MaintenanceStatus | null;
+  activeBooking: boolean;
+}
+
+/** Stored state of the VMs with these lower-cased resource ids (absent: never seen). */
+export async function storedVmStates(q: Queryable, resourceIdKeys: string[]): Promise<Map<string, StoredVmState>> {
+  type Row = MaintenanceColumns & { resource_id_key: string; maintenance_read_at: Date | null; has_status: boolean; active_booking: boolean };
+  const { rows } = await q.query<Row>(
+    `SELECT v.resource_id_key, v.maintenance_read_at, m.virtual_machine_id IS NOT NULL AS has_status, ${maintenanceColumnList("m")},
+       EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state IN ('scheduled', 'running')) AS active_booking
+     FROM virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
+     WHERE v.resource_id_key = ANY($1::text[])`,
+    [resourceIdKeys],
+  );
+  return new Map(
+    rows.map((r) => [r.resource_id_key, { maintenanceReadAt: r.maintenance_read_at, maintenance: r.has_status ? statusFromColumns(r) : null, activeBooking: r.active_booking }]),
+  );
 }

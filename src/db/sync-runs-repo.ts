@@ -12,6 +12,8 @@ export interface SyncRunRow {
   id: string;
   trigger: string;
   status: string;
+  /** A full sweep: every VM's instance view read, fresh or not. */
+  full: boolean;
   startedAt: Date;
   finishedAt: Date | null;
   vmsSeen: number;
@@ -20,12 +22,15 @@ export interface SyncRunRow {
   windowsCleared: number;
   vmsGone: number;
   armRequests: number;
+  instanceViewsRead: number;
+  instanceViewsSkipped: number;
   errors: { subscriptionId: string; code: string | null; message: string }[];
 }
 
-const COLUMNS = `id, trigger, status, started_at AS "startedAt", finished_at AS "finishedAt", vms_seen AS "vmsSeen",
+const COLUMNS = `id, trigger, status, "full", started_at AS "startedAt", finished_at AS "finishedAt", vms_seen AS "vmsSeen",
   windows_new AS "windowsNew", windows_changed AS "windowsChanged", windows_cleared AS "windowsCleared",
-  vms_gone AS "vmsGone", arm_requests AS "armRequests", errors`;
+  vms_gone AS "vmsGone", arm_requests AS "armRequests", instance_views_read AS "instanceViewsRead",
+  instance_views_skipped AS "instanceViewsSkipped", errors`;
 
 export interface SyncLock {
   release(): Promise<void>;
@@ -60,27 +65,30 @@ export async function tryTakeSyncLock(pool: pg.Pool): Promise<SyncLock | null> {
  * Call only while holding the lock: a `running` row without a lock holder was left by a dead process. The run
  * and its `sync.started` audit event are one transaction; jobs are recorded as `system:<trigger>`.
  */
-export async function startRun(pool: pg.Pool, trigger: string, audit?: AuditContext): Promise<SyncRunRow> {
+export async function startRun(pool: pg.Pool, trigger: string, full: boolean, audit?: AuditContext): Promise<SyncRunRow> {
   return withTransaction(pool, async (client) => {
     await client.query(`UPDATE sync_runs SET status = 'abandoned', finished_at = now() WHERE status = 'running'`);
     const { rows } = await client.query<SyncRunRow>(
-      `INSERT INTO sync_runs (id, trigger, status, started_at) VALUES (gen_random_uuid(), $1, 'running', now()) RETURNING ${COLUMNS}`,
-      [trigger],
+      `INSERT INTO sync_runs (id, trigger, status, "full", started_at) VALUES (gen_random_uuid(), $1, 'running', $2, now()) RETURNING ${COLUMNS}`,
+      [trigger, full],
     );
     const who = audit ?? { actor: `system:${trigger}`, requestId: null };
-    await appendAuditEvent(client, { ...who, action: "sync.started", targetType: "sync-run", targetId: rows[0].id, after: { trigger } });
+    await appendAuditEvent(client, { ...who, action: "sync.started", targetType: "sync-run", targetId: rows[0].id, after: { trigger, full } });
     return rows[0];
   });
 }
 
-export type SyncRunResult = Pick<SyncRunRow, "status" | "vmsSeen" | "windowsNew" | "windowsChanged" | "windowsCleared" | "vmsGone" | "armRequests" | "errors">;
+export type SyncRunResult = Pick<
+  SyncRunRow,
+  "status" | "vmsSeen" | "windowsNew" | "windowsChanged" | "windowsCleared" | "vmsGone" | "armRequests" | "instanceViewsRead" | "instanceViewsSkipped" | "errors"
+>;
 
 export async function finishRun(pool: pg.Pool, id: string, r: SyncRunResult): Promise<SyncRunRow> {
   const { rows } = await pool.query<SyncRunRow>(
     `UPDATE sync_runs SET status = $2, finished_at = now(), vms_seen = $3, windows_new = $4, windows_changed = $5,
-       windows_cleared = $6, vms_gone = $7, arm_requests = $8, errors = $9::jsonb
+       windows_cleared = $6, vms_gone = $7, arm_requests = $8, instance_views_read = $9, instance_views_skipped = $10, errors = $11::jsonb
      WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, r.status, r.vmsSeen, r.windowsNew, r.windowsChanged, r.windowsCleared, r.vmsGone, r.armRequests, JSON.stringify(r.errors)],
+    [id, r.status, r.vmsSeen, r.windowsNew, r.windowsChanged, r.windowsCleared, r.vmsGone, r.armRequests, r.instanceViewsRead, r.instanceViewsSkipped, JSON.stringify(r.errors)],
   );
   return rows[0];
 }

@@ -15,7 +15,8 @@ export interface VirtualMachineFilters {
 }
 
 function maintenanceWhere(filter: MaintenanceFilter, now: Date): Prisma.VirtualMachineWhereInput {
-  if (filter === "none") return { maintenance: { is: null } };
+  if (filter === "unknown") return { maintenanceReadAt: null };
+  if (filter === "none") return { maintenanceReadAt: { not: null }, maintenance: { is: null } };
   if (filter === "self-service-open") {
     return {
       maintenance: {

@@ -23,6 +23,8 @@ export function recheckBooking(startAt: Date, vm: BookableVm): RecheckDecision |
 
 function decide(startAt: Date, vm: BookableVm): RecheckDecision | null {
   if (vm.goneSince) return { state: "not-needed", reason: `The virtual machine is no longer listed by Azure (gone since ${vm.goneSince.toISOString()}).` };
+  // Only a reading of the VM's own instance view may end a booking: a status never read is unknown, not none.
+  if (vm.maintenanceReadAt === null) return null;
   const m = vm.maintenance;
   if (!m) return { state: "not-needed", reason: "Azure no longer plans maintenance for this virtual machine." };
   if (m.lastOperationResultCode === "MaintenanceCompleted") return { state: "not-needed", reason: "Azure reports the maintenance as completed." };

@@ -15,6 +15,8 @@ export interface BookingPolicy {
 export interface BookableVm {
   id: string;
   goneSince: Date | null;
+  /** Null: the VM's instance view was never read, so `maintenance: null` does not mean "none". */
+  maintenanceReadAt: Date | null;
   maintenance: MaintenanceStatus | null;
 }
 
@@ -39,6 +41,9 @@ function requireBookableMaintenance(vm: BookableVm | null, vmId: string, now: Da
   if (vm.goneSince) {
     throw new DomainError("virtual-machine-gone", `Virtual machine ${vmId} is no longer listed by Azure (gone since ${vm.goneSince.toISOString()}); it cannot be booked.`);
   }
+  if (vm.maintenanceReadAt === null) {
+    throw new DomainError("maintenance-unknown", `Azure's maintenance status of virtual machine ${vmId} has not been read yet; it will be by the next sync (or POST /v1/sync-runs). Try again then.`);
+  }
   const m = vm.maintenance;
   if (!m || !isPending(m, now)) {
     throw new DomainError("no-pending-maintenance", `Virtual machine ${vmId} has no pending maintenance; there is nothing to book. Its next window appears after a sync.`);
@@ -56,8 +61,8 @@ function requireBookableMaintenance(vm: BookableVm | null, vmId: string, now: Da
 
 /**
  * Checks that `startAt` may be booked for `vm` at `now`; throws the DomainError of the first rule it breaks.
- * Rule order: VM known → not gone → maintenance pending → self-service allowed → inside the window → lead
- * time → end margin.
+ * Rule order: VM known → not gone → maintenance read → maintenance pending → self-service allowed → inside the
+ * window → lead time → end margin.
  */
 export function checkBookable(vm: BookableVm | null, vmId: string, startAt: Date, now: Date, policy: BookingPolicy): void {
   const { selfServiceWindow: window } = requireBookableMaintenance(vm, vmId, now);

@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   "invalid-start-at",
   "virtual-machine-unknown",
   "virtual-machine-gone",
+  "maintenance-unknown",
   "no-pending-maintenance",
   "self-service-not-allowed",
   "outside-self-service-window",

@@ -49,7 +49,8 @@ export function classifyChange(before: MaintenanceStatus | null, after: Maintena
   return null;
 }
 
-export type MaintenanceFilter = "pending" | "self-service-open" | "none";
+/** `none`: read, and nothing planned; `unknown`: the VM's instance view was never read (never counted as none). */
+export type MaintenanceFilter = "pending" | "self-service-open" | "none" | "unknown";
 
 /** Maintenance is pending while Azure still has a window that has not ended and has not reported completion. */
 export function isPending(status: MaintenanceStatus | null, now: Date): boolean {

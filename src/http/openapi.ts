@@ -11,6 +11,21 @@ import { problemCatalogue } from "./problem.js";
 
 export const OPENAPI_FILE = path.join(packageRoot(), "openapi.yaml");
 
+/** A route schema member that says "no body at all is fine" (see markOptionalBodies). */
+export const OPTIONAL_BODY = "x-optional-body";
+
+type OpenApiDocument = { paths?: Record<string, Record<string, { requestBody?: { required?: boolean }; [OPTIONAL_BODY]?: boolean }>> };
+
+/** @fastify/swagger marks every declared body required; routes that fill in an absent body say so with OPTIONAL_BODY. */
+function markOptionalBodies(doc: OpenApiDocument): OpenApiDocument {
+  for (const operation of Object.values(doc.paths ?? {}).flatMap((p) => Object.values(p))) {
+    if (!operation?.[OPTIONAL_BODY]) continue;
+    if (operation.requestBody) operation.requestBody.required = false;
+    delete operation[OPTIONAL_BODY];
+  }
+  return doc;
+}
+
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -47,6 +62,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transformObject: (documentObject) => markOptionalBodies((documentObject as { openapiObject: OpenApiDocument }).openapiObject),
   });
   // swagger-ui's own CSP (hashes of its inline code) replaces the API's `default-src 'none'` on /docs; without
   // upgrade-insecure-requests, which would break the page on plain-http laptops.

@@ -18,6 +18,7 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "invalid-start-at": { status: 400, title: "startAt must be an RFC 3339 time with an offset" },
   "virtual-machine-unknown": { status: 422, title: "No such virtual machine" },
   "virtual-machine-gone": { status: 422, title: "The virtual machine is gone" },
+  "maintenance-unknown": { status: 422, title: "The virtual machine's maintenance has not been read yet" },
   "no-pending-maintenance": { status: 422, title: "The virtual machine has no pending maintenance" },
   "self-service-not-allowed": { status: 422, title: "Azure does not allow customer-initiated maintenance for this virtual machine" },
   "outside-self-service-window": { status: 422, title: "startAt is outside the self-service window" },

@@ -1,5 +1,6 @@
 // Database records → API JSON. The one place where the API's names and shapes are produced.
 import { ACTIVE_STATES, type BookingState } from "../domain/booking-states.js";
+import { bookingWarnings } from "../domain/booking-warnings.js";
 import type { AuditEventRow } from "../db/audit-repo.js";
 import type { BookingRecord } from "../db/bookings-repo.js";
 import type { ScopeAssignmentRow } from "../db/scope-assignments-repo.js";
@@ -46,6 +47,7 @@ export function virtualMachineJson(vm: Omit<VirtualMachineRecord, "windowHistory
     firstSeenAt: vm.firstSeenAt.toISOString(),
     lastSeenAt: vm.lastSeenAt.toISOString(),
     goneSince: iso(vm.goneSince),
+    maintenanceReadAt: iso(vm.maintenanceReadAt),
     maintenance: vm.maintenance
       ? { ...maintenanceJson(vm.maintenance), observedAt: vm.maintenance.observedAt.toISOString(), skippedAt: iso(vm.maintenance.skippedAt) }
       : null,
@@ -64,13 +66,18 @@ export function bookingJson(b: BookingRecord) {
     updatedAt: b.updatedAt.toISOString(),
     createdBy: b.createdBy,
     selfServiceWindow: b.windowStart || b.windowEnd ? { start: iso(b.windowStart), end: iso(b.windowEnd) } : null,
+    warnings: bookingWarnings(b.vm),
     attempts: b.attempts.map((a) => ({ ...a, startedAt: a.startedAt.toISOString(), finishedAt: iso(a.finishedAt) })),
   };
 }
 
 export function virtualMachineDetailJson(vm: VirtualMachineRecord) {
   // A new booking can only be made while none is active, so the active one is always the newest.
-  const window = { windowStart: vm.maintenance?.selfServiceWindowStart ?? null, windowEnd: vm.maintenance?.selfServiceWindowEnd ?? null };
+  const window = {
+    windowStart: vm.maintenance?.selfServiceWindowStart ?? null,
+    windowEnd: vm.maintenance?.selfServiceWindowEnd ?? null,
+    vm: { powerState: vm.powerState, availabilitySet: vm.availabilitySet, scaleSetName: vm.scaleSetName },
+  };
   const bookings = vm.bookings.map((b) => bookingJson({ ...b, ...window }));
   const newest = vm.bookings[0];
   return {

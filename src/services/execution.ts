@@ -5,6 +5,7 @@ import type pg from "pg";
 import { ArmError, type InstanceViewFacts, type MaintenanceGateway, type MaintenanceOperation, type VmRef } from "../azure/gateway.js";
 import { discardAttempt, findOpenOperationAttempt, startAttempt, type AttemptRow } from "../db/attempts-repo.js";
 import { LeaseLostError, storeOperation } from "../db/leases-repo.js";
+import { recordInstanceView } from "../db/observations-repo.js";
 import {
   classifyError, classifyOperationLost, classifyReadiness, classifySucceeded, classifyUnexpected, type ExecutionError, type Outcome,
 } from "../domain/execution.js";
@@ -153,11 +154,21 @@ async function beginAttempt(deps: ExecutionDeps, booking: RunnableBooking, contr
   return { attempt, operation, lost };
 }
 
+/**
+ * Reads the VM's instance view and records it as a sync would (status, window history), so the VM shows what Azure
+ * answered at once — MaintenanceCompleted right after the operation, not after the next sync.
+ */
+async function readInstanceView(deps: ExecutionDeps, ctx: AttemptContext): Promise<InstanceViewFacts> {
+  const readAt = deps.clock();
+  const view = await deps.gateway.getInstanceView(ctx.booking.vm);
+  await recordInstanceView(deps.pool, ctx.booking.virtualMachineId, view, readAt);
+  ctx.windowEnd = view.maintenance?.selfServiceWindow.end ?? ctx.windowEnd;
+  return view;
+}
+
 /** The operation (this attempt's or an earlier one's) ended Succeeded: the instance view says what came of it. */
 async function afterSucceeded(deps: ExecutionDeps, ctx: AttemptContext): Promise<Outcome> {
-  const after = await deps.gateway.getInstanceView(ctx.booking.vm);
-  ctx.windowEnd = after.maintenance?.selfServiceWindow.end ?? ctx.windowEnd;
-  return classifySucceeded(after.maintenance);
+  return classifySucceeded((await readInstanceView(deps, ctx)).maintenance);
 }
 
 /** Instance view first; performMaintenance only when Azure shows maintenance pending and allowed right now. */
@@ -165,8 +176,7 @@ async function startPhase(deps: ExecutionDeps, ctx: AttemptContext, control: Exe
   const { signal } = control;
   const { booking, attempt } = ctx;
   notStopped(signal);
-  const view = await deps.gateway.getInstanceView(booking.vm);
-  ctx.windowEnd = view.maintenance?.selfServiceWindow.end ?? ctx.windowEnd;
+  const view = await readInstanceView(deps, ctx);
   const readiness = classifyReadiness(view.maintenance, deps.clock(), attempt.prior_start);
   if (readiness.kind === "completed") return { kind: "completed" };
   if (readiness.kind === "not-needed") return readiness;

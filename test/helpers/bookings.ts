@@ -40,7 +40,7 @@ export function vmFixtures(ctx: () => TestContext) {
     if (plain.length < count) throw new Error("the simulated fleet has too few VMs for this test file");
     used += count;
     plain.forEach((vm, i) => ctx().sim.setMaintenance(vm.resourceId, make(i)));
-    await syncNow(ctx().http);
+    await syncNow(ctx().http, { full: true }); // read every VM: some had no maintenance when last read
     const listed = await listAll(ctx().http, "/v1/virtual-machines?limit=1000&includeGone=true");
     const byKey = new Map(listed.map((vm) => [vm.resourceId.toLowerCase(), vm]));
     return plain.map((vm) => {

@@ -24,10 +24,10 @@ export function plainVms(sim: Simulator, count: number, subscriptionId?: string)
   return sim.vms().filter((vm) => !vm.scaleSetName && (!subscriptionId || vm.subscriptionId === subscriptionId)).slice(0, count);
 }
 
-/** Gives the VMs the maintenance status and syncs the fleet into the database. */
+/** Gives the VMs the maintenance status and syncs the fleet into the database (a full sweep: every VM is read). */
 export async function seedMaintenance(sim: Simulator, sync: SyncDeps, vms: SimVm[], m: SimMaintenance = openMaintenance()): Promise<void> {
   for (const vm of vms) sim.setMaintenance(vm.resourceId, m);
-  const request = await requestSync(sync, "api");
+  const request = await requestSync(sync, "api", undefined, { full: true });
   const run = await request.finished;
   if (run.status !== "succeeded") throw new Error(`sync ${run.status}: ${JSON.stringify(run.errors)}`);
 }

@@ -2,9 +2,12 @@ import { expect } from "vitest";
 import type TestAgent from "supertest/lib/agent.js";
 import { expectContract } from "./openapi.js";
 
-/** Starts a sync through the API and waits for it to finish; returns the finished run's JSON. */
-export async function syncNow(http: TestAgent): Promise<Record<string, any>> {
-  const started = await http.post("/v1/sync-runs");
+/**
+ * Starts a sync through the API and waits for it to finish; returns the finished run's JSON. `full`: read every
+ * VM's instance view (a VM without pending maintenance is otherwise re-read only when its sweep slot comes).
+ */
+export async function syncNow(http: TestAgent, body?: { full: boolean }): Promise<Record<string, any>> {
+  const started = body ? await http.post("/v1/sync-runs").send(body) : await http.post("/v1/sync-runs");
   expectContract(started);
   expect(started.status).toBe(202);
   return waitForRun(http, started.headers.location);

@@ -84,7 +84,7 @@ describe("ARM throttling", () => {
   });
   afterAll(() => sim.close());
 
-  it("answers 429 TooManyRequests with Retry-After once the read bucket is empty, with remaining headers", async () => {
+  it("answers ARM's 429 SubscriptionRequestsThrottled with Retry-After once the read bucket is empty, with remaining headers", async () => {
     const vm = sim.vms().find((v) => v.scaleSetName === null)!;
     const path = `${vm.resourceId}/instanceView?api-version=2026-04-01`;
     const replies = [];
@@ -92,10 +92,10 @@ describe("ARM throttling", () => {
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 429]);
     expect(replies.map((r) => r.headers["x-ms-ratelimit-remaining-subscription-reads"])).toEqual(["2", "1", "0", "0"]);
     expect(Number(replies[3].headers["retry-after"])).toBeGreaterThanOrEqual(1);
-    expect(replies[3].body).toMatchObject({ error: { code: "TooManyRequests" } });
+    expect(replies[3].body).toMatchObject({ error: { code: "SubscriptionRequestsThrottled" } });
 
     const err = await caught(gatewayFor(sim, { retry: { maxRetries: 0 } }).getInstanceView(refOf(vm)));
-    expect(err).toMatchObject({ statusCode: 429, code: "TooManyRequests", retryable: true });
+    expect(err).toMatchObject({ statusCode: 429, code: "SubscriptionRequestsThrottled", retryable: true });
     expect(err.retryAfterMs).toBeGreaterThanOrEqual(1000);
     // Writes have their own bucket.
     const write = await armRequest(sim, "POST", `${vm.resourceId}/performMaintenance?api-version=2026-04-01`);

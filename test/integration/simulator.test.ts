@@ -115,3 +115,92 @@ describe("wire protocol", () => {
     expect(sim.vms().some((v) => v.resourceId === vm.resourceId)).toBe(false);
   });
 });
+
+describe("Azure over time (simulator clock)", () => {
+  const DAY_MS = 86_400_000;
+  let clock = NOW.getTime();
+  let sim: Simulator;
+  const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
+  const statusOf = (id: string) => sim.vms().find((v) => v.resourceId === id)!.maintenance;
+  beforeAll(async () => {
+    sim = await startSimulator({ now: () => new Date(clock), fleet: { subscriptions: 1, vmsPerSubscription: 6, seed: 9 }, completedRetentionMs: 2 * DAY_MS });
+  });
+  afterAll(() => sim.close());
+
+  it("follows the self-service window with the allowed flag, then maintains the VM itself in the scheduled window", () => {
+    const [vm, skipped] = sim.vms();
+    const plan = {
+      isCustomerInitiatedMaintenanceAllowed: false, preMaintenanceWindowStartTime: at(DAY_MS), preMaintenanceWindowEndTime: at(3 * DAY_MS),
+      maintenanceWindowStartTime: at(4 * DAY_MS), maintenanceWindowEndTime: at(4 * DAY_MS + 8 * 3_600_000), lastOperationResultCode: "None" as const,
+    };
+    sim.setMaintenance(vm.resourceId, plan);
+    sim.setMaintenance(skipped.resourceId, { ...plan, lastOperationResultCode: "MaintenanceAborted", lastOperationMessage: "failed" });
+    expect(statusOf(vm.resourceId)?.isCustomerInitiatedMaintenanceAllowed).toBe(false);
+    clock = NOW.getTime() + DAY_MS; // the window opens
+    expect(statusOf(vm.resourceId)?.isCustomerInitiatedMaintenanceAllowed).toBe(true);
+    clock = NOW.getTime() + 3 * DAY_MS; // ... and ends
+    expect(statusOf(vm.resourceId)?.isCustomerInitiatedMaintenanceAllowed).toBe(false);
+    clock = NOW.getTime() + 4 * DAY_MS; // the scheduled window: Azure maintains it, but not a skipped VM
+    expect(statusOf(vm.resourceId)).toMatchObject({ lastOperationResultCode: "MaintenanceCompleted", isCustomerInitiatedMaintenanceAllowed: false });
+    expect(statusOf(skipped.resourceId)?.lastOperationResultCode).toBe("MaintenanceAborted");
+    clock = NOW.getTime() + 6 * DAY_MS; // after the retention, the completed status is gone
+    expect(statusOf(vm.resourceId)).toBeNull();
+    expect(statusOf(skipped.resourceId)).not.toBeNull();
+  });
+
+  it("plays a scenario: a window announced, moved, cancelled; a VM deallocated and started again; a fault", async () => {
+    clock = NOW.getTime();
+    const [a, b] = sim.vms().slice(2);
+    sim.loadScenario({
+      events: [
+        { at: "0s", vm: a.name, action: "set-maintenance", maintenance: { isCustomerInitiatedMaintenanceAllowed: true, preMaintenanceWindowStartTime: "-1h", preMaintenanceWindowEndTime: "+35d", offsetMinutes: -420 } },
+        { at: "0s", vm: b.resourceId, action: "set-maintenance", maintenance: { isCustomerInitiatedMaintenanceAllowed: true, preMaintenanceWindowStartTime: "-1h", preMaintenanceWindowEndTime: "+35d" } },
+        { at: "1h", vm: a.name, action: "set-maintenance", maintenance: { isCustomerInitiatedMaintenanceAllowed: false, preMaintenanceWindowStartTime: "+2d", preMaintenanceWindowEndTime: "+37d" } },
+        { at: "2h", vm: a.name, action: "set-maintenance", maintenance: null },
+        { at: "2h", vm: b.name, action: "deallocate" },
+        { at: "3h", vm: b.name, action: "start" },
+        { at: "3h", action: "fault", fault: { operation: "getInstanceView", status: 503 } },
+      ],
+    });
+    expect(statusOf(a.resourceId)?.preMaintenanceWindowStartTime).toBe("2026-11-20T00:30:00-07:00"); // NOW − 1 h, in −07:00
+    clock += 3_600_000;
+    expect(statusOf(a.resourceId)?.preMaintenanceWindowStartTime).toBe("2026-11-22T09:30:00Z");
+    clock += 3_600_000;
+    expect(statusOf(a.resourceId)).toBeNull();
+    expect(sim.vms().find((v) => v.resourceId === b.resourceId)).toMatchObject({ powerState: "deallocated", maintenance: { isCustomerInitiatedMaintenanceAllowed: true } });
+    clock += 3_600_000;
+    expect(sim.vms().find((v) => v.resourceId === b.resourceId)).toMatchObject({ powerState: "running", maintenance: null });
+    expect((await armRequest(sim, "GET", `${a.resourceId}/instanceView?${V}`)).status).toBe(503);
+    expect(sim.scenarioProgress()).toEqual({ applied: 7, pending: 0 });
+  });
+
+  it("refuses a scenario that names no VM or has no time, over the control API too", async () => {
+    expect(() => sim.loadScenario({ events: [{ at: "1h", vm: "no-such-vm", action: "remove" }] })).toThrow(/no VM is named no-such-vm/);
+    const res = await armRequest(sim, "POST", "/_simulator/scenario", { body: { events: [{ at: "soon", vm: sim.vms()[0].name, action: "remove" }] } });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: "InvalidScenario", message: expect.stringContaining("events[0].at") } } });
+  });
+});
+
+describe("Compute's own throttling", () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ fleet: { subscriptions: 1, vmsPerSubscription: 2, seed: 2 }, computePolicies: [
+      { name: "Microsoft.Compute/PerformMaintenanceVM3Min", operations: ["performMaintenance"], per: "resource", limit: 2, windowSeconds: 180 },
+    ] });
+  });
+  afterAll(() => sim.close());
+
+  it("names its policies on every answer and refuses past a limit with OperationNotAllowed and a long Retry-After, per VM", async () => {
+    const [vm, other] = sim.vms();
+    const perform = (v: typeof vm) => armRequest(sim, "POST", `${v.resourceId}/performMaintenance?${V}`);
+    const replies = [await perform(vm), await perform(vm), await perform(vm)];
+    expect(replies.map((r) => r.status)).toEqual([409, 409, 429]); // not allowed (no window), then throttled
+    expect(replies.map((r) => r.headers["x-ms-ratelimit-remaining-resource"])).toEqual([
+      "Microsoft.Compute/PerformMaintenanceVM3Min;1", "Microsoft.Compute/PerformMaintenanceVM3Min;0", "Microsoft.Compute/PerformMaintenanceVM3Min;0",
+    ]);
+    expect(Number(replies[2].headers["retry-after"])).toBeGreaterThan(170);
+    expect(replies[2].body).toMatchObject({ error: { code: "OperationNotAllowed", details: [{ code: "TooManyRequests", target: "PerformMaintenanceVM3Min" }] } });
+    expect((await perform(other)).status).toBe(409); // another VM's counter
+    expect((await armRequest(sim, "GET", `${vm.resourceId}/instanceView?${V}`)).status).toBe(200); // reads are not covered
+  });
+});

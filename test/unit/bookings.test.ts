@@ -17,7 +17,7 @@ const status = (over: Partial<MaintenanceStatus> = {}): MaintenanceStatus => ({
   lastOperationMessage: null,
   ...over,
 });
-const vm = (over: Partial<BookableVm> = {}): BookableVm => ({ id: "vm-1", goneSince: null, maintenance: status(), ...over });
+const vm = (over: Partial<BookableVm> = {}): BookableVm => ({ id: "vm-1", goneSince: null, maintenanceReadAt: t("2026-11-25T11:50:00Z"), maintenance: status(), ...over });
 
 function errorOf(fn: () => unknown): DomainError {
   try {
@@ -40,6 +40,7 @@ describe("checkBookable", () => {
   it("gives each rule its own code", () => {
     expect(check(null, "2026-11-26T00:00:00Z").code).toBe("virtual-machine-unknown");
     expect(check(vm({ goneSince: t("2026-11-24T00:00:00Z") }), "2026-11-26T00:00:00Z").code).toBe("virtual-machine-gone");
+    expect(check(vm({ maintenanceReadAt: null, maintenance: null }), "2026-11-26T00:00:00Z").code).toBe("maintenance-unknown");
     expect(check(vm({ maintenance: null }), "2026-11-26T00:00:00Z").code).toBe("no-pending-maintenance");
     expect(check(vm({ maintenance: status({ lastOperationResultCode: "MaintenanceCompleted" }) }), "2026-11-26T00:00:00Z").code).toBe("no-pending-maintenance");
     expect(check(vm({ maintenance: status({ customerInitiatedMaintenanceAllowed: false }) }), "2026-11-26T00:00:00Z").code).toBe("self-service-not-allowed");
@@ -108,6 +109,10 @@ describe("recheckBooking", () => {
     expect(recheckBooking(startAt, vm({ goneSince: now }))?.state).toBe("not-needed");
     expect(recheckBooking(startAt, vm({ maintenance: null }))?.state).toBe("not-needed");
     expect(recheckBooking(startAt, vm({ maintenance: status({ lastOperationResultCode: "MaintenanceCompleted" }) }))?.state).toBe("not-needed");
+  });
+  it("never ends a booking on a status that was not read: unknown is not none", () => {
+    expect(recheckBooking(startAt, vm({ maintenanceReadAt: null, maintenance: null }))).toBeNull();
+    expect(recheckBooking(startAt, vm({ maintenanceReadAt: null, goneSince: now }))?.state).toBe("not-needed");
   });
 });
 

@@ -22,6 +22,7 @@ describe("loadConfig", () => {
   it("defaults to the simulator on a laptop", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ azureMode: "simulator", port: 3000, host: "127.0.0.1", syncIntervalMs: 600_000, databaseUrl: null, armEndpoint: "https://management.azure.com" });
+    expect(c).toMatchObject({ syncSweepIntervalMs: 6 * 3_600_000, simulatorScenario: null, simulatorOperationDurationMs: 120_000 });
     expect(Object.isFrozen(c)).toBe(true);
   });
   it("switches to azure when subscriptions are configured", () => {
@@ -33,6 +34,8 @@ describe("loadConfig", () => {
     [{ PORT: "70000" }, "PORT"],
     [{ PORT: "abc" }, "PORT"],
     [{ SYNC_INTERVAL: "10" }, "SYNC_INTERVAL"],
+    [{ SYNC_SWEEP_INTERVAL: "6 hours" }, "SYNC_SWEEP_INTERVAL"],
+    [{ SIMULATOR_OPERATION_DURATION: "0s" }, "SIMULATOR_OPERATION_DURATION"],
     [{ AZURE_MODE: "cloud" }, "AZURE_MODE"],
     [{ AZURE_MODE: "azure" }, "AZURE_SUBSCRIPTION_IDS"],
     [{ AZURE_SUBSCRIPTION_IDS: "not-a-guid" }, "AZURE_SUBSCRIPTION_IDS"],

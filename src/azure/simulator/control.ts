@@ -1,6 +1,7 @@
 // HTTP mirror of the in-process control API, for tests that run the service as a separate process. No auth.
 import { cloudError } from "./payloads.js";
 import type { Reply } from "./routes.js";
+import { ScenarioError } from "./scenario.js";
 import type { FaultSpec, OperationOutcome, SimMaintenance, Simulator } from "./types.js";
 
 type Control = Omit<Simulator, "url" | "ca" | "subscriptionIds" | "close">;
@@ -31,11 +32,17 @@ export function handleControl(sim: Control, method: string, url: URL, body: unkn
       sim.removeVm(url.searchParams.get("resourceId") ?? "");
       return { status: 204 };
     }
+    if (method === "POST" && path === "/_simulator/scenario") {
+      sim.loadScenario(b as never);
+      return { status: 204 };
+    }
+    if (method === "GET" && path === "/_simulator/scenario") return { status: 200, body: sim.scenarioProgress() };
     if (method === "POST" && path === "/_simulator/reset") {
       sim.reset();
       return { status: 204 };
     }
   } catch (err) {
+    if (err instanceof ScenarioError) return { status: 400, body: cloudError("InvalidScenario", err.message) };
     return { status: 404, body: cloudError("ResourceNotFound", (err as Error).message) };
   }
   return { status: 404, body: cloudError("InvalidResourceType", `No simulator control endpoint ${method} ${url.pathname}.`) };

@@ -24,15 +24,15 @@ export class Faults {
   }
 
   /** Consumes and returns the first fault matching the request, if any. */
-  take(t: FaultTarget): Required<Pick<FaultSpec, "status" | "code" | "message">> & { retryAfterSeconds?: number } | null {
+  take(t: FaultTarget): (Required<Pick<FaultSpec, "status" | "code" | "message">> & Pick<FaultSpec, "retryAfterSeconds" | "policy">) | null {
     const eq = (a: string | undefined, b: string | null) => a === undefined || (b !== null && a.toLowerCase() === b.toLowerCase());
     const hit = this.pending.find(
       ({ spec }) => (spec.operation === undefined || spec.operation === t.operation) && eq(spec.subscriptionId, t.subscriptionId) && eq(spec.resourceId, t.resourceId),
     );
     if (!hit) return null;
     if (--hit.left <= 0) this.pending = this.pending.filter((p) => p !== hit);
-    const { status, retryAfterSeconds } = hit.spec;
+    const { status, retryAfterSeconds, policy } = hit.spec;
     const code = hit.spec.code ?? DEFAULT_CODES[status] ?? "InjectedFault";
-    return { status, code, message: hit.spec.message ?? `Injected fault ${status} ${code}.`, retryAfterSeconds };
+    return { status, code, message: hit.spec.message ?? `Injected fault ${status} ${code}.`, retryAfterSeconds, policy };
   }
 }

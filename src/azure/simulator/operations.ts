@@ -25,6 +25,8 @@ export class Operations {
     private readonly fleet: Fleet,
     private readonly durationMs: number,
     private readonly now: () => Date,
+    /** Told when an operation completed a VM's maintenance. */
+    private readonly onCompleted: (resourceId: string) => void = () => undefined,
   ) {}
 
   setOutcome(resourceId: string, outcome: OperationOutcome): void {
@@ -71,6 +73,7 @@ export class Operations {
         ? { ...vm.maintenance, isCustomerInitiatedMaintenanceAllowed: false, lastOperationResultCode: "MaintenanceCompleted", lastOperationMessage: null }
         : { ...vm.maintenance, isCustomerInitiatedMaintenanceAllowed: this.allowedBefore.get(key), lastOperationResultCode: "MaintenanceAborted", lastOperationMessage: outcome.message };
     this.allowedBefore.delete(key);
+    if (outcome.status === "Succeeded") this.onCompleted(key);
   }
 
   statusDocument(op: SimOperation) {

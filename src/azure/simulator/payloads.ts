@@ -9,6 +9,14 @@ const POWER_DISPLAY: Record<string, string> = {
   running: "VM running", deallocated: "VM deallocated", stopped: "VM stopped", starting: "VM starting",
 };
 
+/** The run-time statuses (provisioning and power state), all that a status-only list documents. */
+function statuses(vm: SimVm, now: Date) {
+  return [
+    { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", time: now.toISOString() },
+    { code: `PowerState/${vm.powerState}`, level: "Info", displayStatus: POWER_DISPLAY[vm.powerState] ?? vm.powerState },
+  ];
+}
+
 /** VirtualMachineInstanceView / VirtualMachineScaleSetVMInstanceView (the fields this service reads, plus a few). */
 export function instanceView(vm: SimVm, now: Date) {
   return {
@@ -18,18 +26,18 @@ export function instanceView(vm: SimVm, now: Date) {
     osName: "ubuntu",
     osVersion: "22.04",
     ...(vm.maintenance ? { maintenanceRedeployStatus: { ...vm.maintenance } } : {}),
-    statuses: [
-      { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", time: now.toISOString() },
-      { code: `PowerState/${vm.powerState}`, level: "Info", displayStatus: POWER_DISPLAY[vm.powerState] ?? vm.powerState },
-    ],
+    statuses: statuses(vm, now),
   };
 }
+
+/** What a VM list item carries of the instance view: nothing, the run-time statuses (statusOnly), or all of it. */
+export type ListedInstanceView = "none" | "statuses" | "full";
 
 function availabilitySetId(vm: SimVm) {
   return `/subscriptions/${vm.subscriptionId}/resourceGroups/${vm.resourceGroup.toUpperCase()}/providers/Microsoft.Compute/availabilitySets/${vm.availabilitySet}`;
 }
 
-export function vmResource(vm: SimVm, now: Date, withInstanceView: boolean) {
+export function vmResource(vm: SimVm, now: Date, listed: ListedInstanceView) {
   return {
     name: vm.name,
     id: vm.resourceId,
@@ -42,7 +50,7 @@ export function vmResource(vm: SimVm, now: Date, withInstanceView: boolean) {
       ...(vm.availabilitySet ? { availabilitySet: { id: availabilitySetId(vm) } } : {}),
       hardwareProfile: { vmSize: vm.vmSize },
       provisioningState: "Succeeded",
-      ...(withInstanceView ? { instanceView: instanceView(vm, now) } : {}),
+      ...(listed === "full" ? { instanceView: instanceView(vm, now) } : listed === "statuses" ? { instanceView: { statuses: statuses(vm, now) } } : {}),
     },
   };
 }

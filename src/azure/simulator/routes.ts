@@ -78,7 +78,11 @@ const SS_TYPE = "Microsoft.Compute/virtualMachineScaleSets";
 export const ROUTES: Route[] = [
   {
     operation: "listVirtualMachines", method: "GET", pattern: re(`${SUB}/providers/microsoft\\.compute/virtualmachines`),
-    handle: (ctx, [, sub]) => page(ctx, ctx.fleet.vmsOf(sub).map((vm) => vmResource(vm, ctx.now(), ctx.listIncludesInstanceView))),
+    handle: (ctx, [, sub]) => {
+      const statusOnly = ctx.url.searchParams.get("statusOnly")?.toLowerCase() === "true";
+      const listed = ctx.listIncludesInstanceView ? "full" : statusOnly ? "statuses" : "none";
+      return page(ctx, ctx.fleet.vmsOf(sub).map((vm) => vmResource(vm, ctx.now(), listed)));
+    },
   },
   {
     operation: "getInstanceView", method: "GET", pattern: re(`${RG}/virtualmachines/([^/]+)/instanceview`),

@@ -6,14 +6,19 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { generate } from "selfsigned";
+import { COMPUTE_POLICIES, ComputeThrottle, computeThrottledError } from "./compute-throttle.js";
 import { handleControl } from "./control.js";
 import { Faults } from "./faults.js";
+import { MaintenanceLifecycle } from "./lifecycle.js";
 import { Operations } from "./operations.js";
 import { cloudError } from "./payloads.js";
 import { ROUTES, type Reply, type Route } from "./routes.js";
+import { planScenario, resolveMaintenance, ScenarioPlayer, type PlannedEvent, type Scenario } from "./scenario.js";
 import { DEMO_FLEET, seedFleet } from "./seed.js";
-import { Throttle } from "./throttle.js";
+import { ARM_THROTTLE, Throttle } from "./throttle.js";
 import type { RequestLogEntry, Simulator, SimulatorOptions } from "./types.js";
+
+const DAY = 86_400_000;
 
 async function selfSignedCert() {
   return generate([{ name: "commonName", value: "localhost" }], {
@@ -50,10 +55,39 @@ function matchRoute(method: string, path: string): { route: Route; m: string[] }
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const now = opts.now ?? (() => new Date());
   const fleet = seedFleet(opts.fleet ?? DEMO_FLEET, now());
-  const ops = new Operations(fleet, opts.operationDurationMs ?? 50, now);
+  const lifecycle = new MaintenanceLifecycle(fleet, now, opts.completedRetentionMs ?? DAY);
+  const ops = new Operations(fleet, opts.operationDurationMs ?? 50, now, (id) => lifecycle.completed(id));
   const faults = new Faults();
-  const throttle = opts.throttle ? new Throttle(opts.throttle) : null;
+  const throttle = opts.throttle === false ? null : new Throttle(opts.throttle ?? ARM_THROTTLE);
+  const compute = opts.computePolicies === false ? null : new ComputeThrottle(opts.computePolicies ?? COMPUTE_POLICIES);
   const log: RequestLogEntry[] = [];
+  let scenario: ScenarioPlayer | null = null;
+
+  /** What Azure does to the fleet when a scenario event comes due. */
+  function applyEvent(e: PlannedEvent, atMs: number): void {
+    const id = e.resourceId;
+    const vm = id ? fleet.get(id) : undefined;
+    if (e.action === "fault") return faults.add(e.fault);
+    if (!vm || !id) return; // removed meanwhile
+    if (e.action === "set-maintenance") fleet.setMaintenance(id, resolveMaintenance(e.maintenance, atMs));
+    else if (e.action === "outcome") ops.setOutcome(id, e.outcome);
+    else if (e.action === "remove") fleet.remove(id);
+    else if (e.action === "deallocate") vm.powerState = "deallocated";
+    // Started again after deallocation, the VM lands on a host that is already updated (assumed; see README).
+    else if (e.action === "start") Object.assign(vm, { powerState: "running", maintenance: null });
+    lifecycle.touched(id);
+  }
+
+  function loadScenario(s: Scenario): void {
+    scenario = new ScenarioPlayer(planScenario(s, fleet), now().getTime(), applyEvent);
+  }
+
+  /** Azure's clock: scenario events that came due, operations that ended, window boundaries crossed. */
+  function advance(): void {
+    scenario?.advance(now().getTime());
+    ops.settle();
+    lifecycle.advance();
+  }
   const pem = await selfSignedCert();
   let baseUrl = "";
 
@@ -73,13 +107,23 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       headers[`x-ms-ratelimit-remaining-subscription-${kind}`] = String(t.remaining);
       if (!t.ok) {
         headers["retry-after"] = String(t.retryAfterSeconds);
-        return { status: 429, body: cloudError("TooManyRequests", `Number of '${kind}' requests for subscription '${sub}' actor '' exceeded. Please try again after '${t.retryAfterSeconds}' seconds.`) };
+        const message = `Number of '${kind === "reads" ? "read" : "write"}' requests for subscription '${sub}' actor '' exceeded. Please try again after '${t.retryAfterSeconds}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling`;
+        return { status: 429, body: cloudError("SubscriptionRequestsThrottled", message) };
       }
     }
-    const fault = faults.take({ operation, subscriptionId: sub, resourceId: hit.route.target?.(hit.m) ?? null });
+    const target = hit.route.target?.(hit.m) ?? null;
+    const fault = faults.take({ operation, subscriptionId: sub, resourceId: target });
     if (fault) {
       if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
+      if (fault.policy) headers["x-ms-ratelimit-remaining-resource"] = `${fault.policy};0`;
       return { status: fault.status, body: cloudError(fault.code, fault.message) };
+    }
+    const verdict = compute && sub ? compute.take(operation, sub, target) : null;
+    if (verdict?.header) headers["x-ms-ratelimit-remaining-resource"] = verdict.header;
+    if (verdict?.throttled) {
+      const { policy, retryAfterSeconds, measured } = verdict.throttled;
+      headers["retry-after"] = String(retryAfterSeconds);
+      return { status: 429, body: computeThrottledError(policy.name, retryAfterSeconds, measured, policy.limit) };
     }
     return null;
   }
@@ -89,13 +133,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const body = await readBody(req);
     const method = req.method ?? "GET";
     if (url.pathname.toLowerCase().startsWith("/_simulator/")) return send(res, handleControl(control, method, url, body), {});
-    ops.settle();
+    advance();
     const sub = /^\/subscriptions\/([^/]+)/i.exec(url.pathname)?.[1] ?? null;
     const hit = matchRoute(method, url.pathname);
     const operation = hit?.route.operation === "getOperation" && url.searchParams.get("monitor") === "true" ? "getOperationResult" : (hit?.route.operation ?? "unknown");
     const headers: Record<string, string> = {};
     const reply = gate(req, url, sub, hit, operation, headers) ??
-      hit!.route.handle({ fleet, ops, now, baseUrl, pageSize: opts.pageSize ?? 100, listIncludesInstanceView: opts.listIncludesInstanceView ?? true, url, body }, hit!.m);
+      hit!.route.handle({ fleet, ops, now, baseUrl, pageSize: opts.pageSize ?? 100, listIncludesInstanceView: opts.listIncludesInstanceView ?? false, url, body }, hit!.m);
     if (opts.latencyMs) await sleep(opts.latencyMs);
     log.push({ method, path: url.pathname + url.search, operation, subscriptionId: sub, status: reply.status, at: now().toISOString() });
     send(res, reply, headers);
@@ -113,23 +157,31 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 
   const control: Parameters<typeof handleControl>[0] = {
     requests: (f = {}) => log.filter((e) => (!f.operation || e.operation === f.operation) && (!f.subscriptionId || e.subscriptionId?.toLowerCase() === f.subscriptionId.toLowerCase())).map((e) => ({ ...e })),
-    setMaintenance: (id, m) => fleet.setMaintenance(id, m),
+    setMaintenance: (id, m) => {
+      fleet.setMaintenance(id, m);
+      lifecycle.touched(id);
+    },
     removeVm: (id) => fleet.remove(id),
     injectFault: (f) => faults.add(f),
     setOperationOutcome: (id, outcome) => {
       fleet.require(id);
       ops.setOutcome(id, outcome);
     },
+    loadScenario,
+    scenarioProgress: () => scenario?.progress() ?? { applied: 0, pending: 0 },
     vms: () => {
-      ops.settle();
+      advance();
       return structuredClone(fleet.all());
     },
     reset: () => {
       log.length = 0;
       faults.clear();
+      throttle?.reset();
+      compute?.reset();
     },
   };
 
+  if (opts.scenario) loadScenario(opts.scenario);
   const server: Server = createServer({ key: pem.private, cert: pem.cert }, (req, res) => {
     handle(req, res).catch((err: unknown) => send(res, { status: 500, body: cloudError("InternalServerError", String(err)) }, {}));
   });

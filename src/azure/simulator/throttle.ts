@@ -4,6 +4,9 @@ import type { BucketOptions } from "./types.js";
 
 export type BucketKind = "reads" | "writes";
 
+/** ARM's documented per-subscription buckets (https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling). */
+export const ARM_THROTTLE: Record<BucketKind, BucketOptions> = { reads: { burst: 250, perSecond: 25 }, writes: { burst: 200, perSecond: 10 } };
+
 export interface TakeResult {
   ok: boolean;
   /** Whole tokens left after this request, for `x-ms-ratelimit-remaining-subscription-*`. */
@@ -19,6 +22,11 @@ export class Throttle {
     private readonly limits: Record<BucketKind, BucketOptions>,
     private readonly clockMs: () => number = () => performance.now(),
   ) {}
+
+  /** Full buckets again, as after a long quiet spell. */
+  reset(): void {
+    this.buckets.clear();
+  }
 
   take(subscriptionId: string, kind: BucketKind): TakeResult {
     const { burst, perSecond } = this.limits[kind];

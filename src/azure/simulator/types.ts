@@ -1,5 +1,7 @@
 // Public types of the ARM simulator. Field names of SimMaintenance mirror the REST JSON exactly, so what a test
 // sets is byte-for-byte what a client receives.
+import type { ComputePolicy } from "./compute-throttle.js";
+import type { Scenario } from "./scenario.js";
 
 export interface FleetOptions {
   /** A count (fixed, seeded GUIDs) or explicit subscription ids. */
@@ -16,13 +18,23 @@ export interface SimulatorOptions {
   fleet?: FleetOptions;
   now?: () => Date;
   pageSize?: number;
-  /** true (default): listAll?statusOnly=true items carry properties.instanceView. */
+  /**
+   * false (default, as documented): `listAll?statusOnly=true` items carry `properties.instanceView` with the run-time
+   * (power) statuses only, and a VM's maintenance is read from its own instance view. true: list items carry the
+   * whole instance view, `maintenanceRedeployStatus` included (an undocumented behaviour some clients assume).
+   */
   listIncludesInstanceView?: boolean;
   latencyMs?: number;
-  /** Per-subscription token buckets; ARM's real ones are reads 250/25, writes 200/10. Default false. */
+  /** ARM's per-subscription token buckets. Default ARM's documented ones (ARM_THROTTLE: reads 250/25, writes 200/10); false: none. */
   throttle?: { reads: BucketOptions; writes: BucketOptions } | false;
-  /** How long a performMaintenance operation stays InProgress (wall-clock ms). Default 50. */
+  /** The Compute resource provider's own call-rate policies. Default COMPUTE_POLICIES (approximate, see README); false: none. */
+  computePolicies?: ComputePolicy[] | false;
+  /** How long a performMaintenance operation stays InProgress (wall-clock ms). Default 50; `npm start` uses 2 minutes. */
   operationDurationMs?: number;
+  /** How long a MaintenanceCompleted status stays before Azure drops it (simulator clock). Default 24 h (assumed). */
+  completedRetentionMs?: number;
+  /** Timed changes to the fleet (src/azure/simulator/scenario.ts), starting at start-up. */
+  scenario?: Scenario;
 }
 
 export interface BucketOptions {
@@ -101,6 +113,8 @@ export interface FaultSpec {
   code?: string;
   message?: string;
   retryAfterSeconds?: number;
+  /** A Compute policy name: the answer carries `x-ms-ratelimit-remaining-resource: <policy>;0`, as Compute's 429s do. */
+  policy?: string;
   /** How many matching requests fail; default 1. */
   times?: number;
 }
@@ -117,6 +131,10 @@ export interface Simulator {
   removeVm(resourceId: string): void;
   injectFault(f: FaultSpec): void;
   setOperationOutcome(resourceId: string, outcome: OperationOutcome): void;
+  /** Replaces the running scenario; its times count from now (simulator clock). Throws when it does not fit the fleet. */
+  loadScenario(scenario: Scenario): void;
+  scenarioProgress(): { applied: number; pending: number };
   vms(): SimVm[];
+  /** Clears the request log and pending faults, and refills every throttling budget. */
   reset(): void;
 }

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { AppDeps } from "../../app.js";
 import { getSyncRun, listSyncRunsPage } from "../../services/sync-runs.js";
 import { requestSync } from "../../services/sync.js";
+import { OPTIONAL_BODY } from "../openapi.js";
 import { IdParams, problemsFor } from "../schemas/common.js";
-import { SyncRun, SyncRunPage, SyncRunQuery } from "../schemas/sync-runs.js";
+import { SyncRun, SyncRunPage, SyncRunQuery, SyncRunStart } from "../schemas/sync-runs.js";
 import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
 import { syncRunJson } from "../serializers.js";
@@ -15,10 +16,20 @@ export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       operationId: "startSyncRun",
       tags: ["sync-runs"],
       summary: "Start a sync now; when one is already running anywhere, answers with that one",
-      response: { 202: { ...SyncRun, $id: undefined, description: "The run that is now going on (new or already running). `Location` points at it." }, ...problemsFor([]) },
+      description: "No body, or `{\"full\": true}` to read every VM's instance view (a full sweep) instead of only those due.",
+      body: SyncRunStart,
+      [OPTIONAL_BODY]: true,
+      response: {
+        202: { ...SyncRun, $id: undefined, description: "The run that is now going on (new or already running). `Location` points at it." },
+        ...problemsFor(["validation-failed", "payload-too-large", "unsupported-media-type"]),
+      },
+    },
+    // No body at all means "sync now", as it always did: validated as `{}`.
+    preValidation: async (request) => {
+      request.body ??= {};
     },
   }, async (request, reply) => {
-    const { run } = await requestSync(deps.sync, "api", requestCaller(request));
+    const { run } = await requestSync(deps.sync, "api", requestCaller(request), { full: request.body.full ?? false });
     return reply.code(202).header("location", `/v1/sync-runs/${run.id}`).send(syncRunJson(run));
   });
 

@@ -54,6 +54,19 @@ export const Booking = Type.Object(
       [Type.Object({ start: Type.Union([Timestamp, Type.Null()]), end: Type.Union([Timestamp, Type.Null()]) }, { additionalProperties: false }), Type.Null()],
       { description: "The VM's current self-service window (as last synced): for an `invalidated` booking, the window it no longer fits. Null when no maintenance is planned." },
     ),
+    warnings: Type.Array(
+      Type.Object(
+        {
+          code: Type.String({ examples: ["vm-deallocated", "vm-stopped", "availability-set", "scale-set"] }),
+          detail: Type.String({ description: "What it means for this booking, in words." }),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        description:
+          "What the owner should know, from the VM's facts as last read; never blocks a booking. `vm-deallocated`, `vm-stopped`: started again, the VM may land on an updated host and need no maintenance. `availability-set`, `scale-set`: Azure's guidance is one update domain at a time.",
+      },
+    ),
     attempts: Type.Array(ExecutionAttempt, { description: "Execution attempts in order; empty until the scheduler runs the booking." }),
   },
   { $id: "Booking", additionalProperties: false, description: "A time at which to start a VM's self-service maintenance." },
@@ -115,6 +128,7 @@ export const BOOKING_PROBLEM_EXAMPLES: Record<string, Record<string, unknown>> =
   "invalid-start-at": { detail: 'startAt "2026-11-27T17:00:00" has no UTC offset. Send an RFC 3339 time with an offset, e.g. 2026-11-27T17:00:00Z or 2026-11-27T18:00:00+01:00.' },
   "virtual-machine-unknown": { detail: `No virtual machine with id ${VM}. List them with GET /v1/virtual-machines.` },
   "virtual-machine-gone": { detail: `Virtual machine ${VM} is no longer listed by Azure (gone since 2026-11-24T08:00:00.000Z); it cannot be booked.` },
+  "maintenance-unknown": { detail: `Azure's maintenance status of virtual machine ${VM} has not been read yet; it will be by the next sync (or POST /v1/sync-runs). Try again then.` },
   "no-pending-maintenance": { detail: `Virtual machine ${VM} has no pending maintenance; there is nothing to book. Its next window appears after a sync.` },
   "self-service-not-allowed": {
     detail: `Azure does not allow customer-initiated maintenance for virtual machine ${VM}; it will be maintained in its scheduled window.`,
@@ -136,5 +150,5 @@ export const BOOKING_PROBLEM_EXAMPLES: Record<string, Record<string, unknown>> =
 /** The codes of the start-time rules (create and PATCH). */
 export const START_AT_RULE_CODES = [
   "invalid-start-at", "no-pending-maintenance", "self-service-not-allowed", "outside-self-service-window", "start-too-soon", "too-close-to-window-end",
-  "virtual-machine-gone",
+  "virtual-machine-gone", "maintenance-unknown",
 ] as const;

@@ -17,7 +17,10 @@ export const Maintenance = Type.Object(
       description: "Set when a customer-initiated maintenance failed: Azure then skips this VM in the scheduled window and plans it again later. Cleared when a new window is synced.",
     }),
   },
-  { additionalProperties: false, description: "The VM's current `maintenanceRedeployStatus`; null when no maintenance is planned." },
+  {
+    additionalProperties: false,
+    description: "The VM's current `maintenanceRedeployStatus`; null when no maintenance is planned — or, while `maintenanceReadAt` is null, not known yet.",
+  },
 );
 
 export const VirtualMachine = Type.Object(
@@ -38,6 +41,10 @@ export const VirtualMachine = Type.Object(
     firstSeenAt: Timestamp,
     lastSeenAt: Timestamp,
     goneSince: Type.Union([Timestamp, Type.Null()], { description: "Set when the VM was no longer listed by Azure." }),
+    maintenanceReadAt: Type.Union([Timestamp, Type.Null()], {
+      description:
+        "When the VM's maintenance was last read from its own instance view (by a sync or by the scheduler). Null: never read, so its maintenance is unknown — a null `maintenance` then does not mean none.",
+    }),
     maintenance: Type.Union([Maintenance, Type.Null()]),
   },
   { $id: "VirtualMachine", additionalProperties: false },
@@ -68,8 +75,9 @@ export const VirtualMachineQuery = Type.Object(
     subscriptionId: Type.Optional(Type.String({ maxLength: 64 })),
     resourceGroup: Type.Optional(Type.String({ maxLength: 90, description: "Case-insensitive." })),
     maintenance: Type.Optional(
-      Type.Union([Type.Literal("pending"), Type.Literal("self-service-open"), Type.Literal("none")], {
-        description: "`pending`: a window that has not ended and no completion; `self-service-open`: the owner may start maintenance now; `none`: no maintenance planned.",
+      Type.Union([Type.Literal("pending"), Type.Literal("self-service-open"), Type.Literal("none"), Type.Literal("unknown")], {
+        description:
+          "`pending`: a window that has not ended and no completion; `self-service-open`: the owner may start maintenance now; `none`: read, and no maintenance planned; `unknown`: the VM's instance view has not been read yet.",
       }),
     ),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "Name contains (case-insensitive)." })),
