@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { stateCounts } from "./db/metrics-repo.js";
 import { authSetup } from "./http/auth/setup.js";
 import { LOG_REDACT_PATHS } from "./http/security.js";
+import { ArmBudgetLedger } from "./azure/arm-budget.js";
 
 async function main() {
   let config;
@@ -33,7 +34,9 @@ async function main() {
   if (applied.length) log.info({ applied }, "migrations applied");
 
   let metrics: Metrics | undefined;
-  const deps = await createServiceDeps(runtime, { log, metrics: (event) => metrics?.apply(event) });
+  // One ARM budget for the process: API-started syncs here, and the scheduler's job threads through it.
+  const budget = new ArmBudgetLedger();
+  const deps = await createServiceDeps(runtime, { log, metrics: (event) => metrics?.apply(event), budget });
   metrics = createMetrics(stateCounts(deps.db.prisma));
   const bookingPolicy = { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds };
   const app = await buildApp(
@@ -41,7 +44,7 @@ async function main() {
     { logger: log },
   );
   await app.listen({ port: config.port, host: config.host });
-  const scheduler = await startScheduler({ runtime, log, metrics: metrics.apply });
+  const scheduler = await startScheduler({ runtime, log, metrics: metrics.apply, budget });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

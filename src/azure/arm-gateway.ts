@@ -2,7 +2,8 @@
 import { ComputeManagementClient, restorePoller } from "@azure/arm-compute";
 import type { TokenCredential } from "@azure/identity";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { ARM_BUDGET, armBudgetPolicy, type ArmRequestEvent, type Budget, type BudgetKind } from "./arm-budget.js";
+import { ArmBudgetLedger, type ArmBudget } from "./arm-budget.js";
+import { armBudgetPolicy, type ArmRequestEvent } from "./arm-budget-policy.js";
 import { toArmError } from "./arm-errors.js";
 import { fromScaleSetVm, fromVirtualMachine, operationIdFromState, parseResourceId, toInstanceViewFacts } from "./arm-mapping.js";
 import type { ArmVirtualMachine, AzureGateway, InstanceViewFacts, MaintenanceOperation, VmRef } from "./gateway.js";
@@ -17,8 +18,13 @@ export interface ArmGatewayOptions {
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
   /** LRO poll interval; the SDK's default is 2 s, and a Retry-After on a poll overrides it. */
   pollIntervalMs?: number;
-  /** Client-side pacing per subscription (default: ARM's budgets); false turns it off. */
-  budget?: Record<BudgetKind, Budget> | false;
+  /**
+   * Client-side pacing (arm-budget.ts): the process's one budget, shared by everything that talks to ARM (the
+   * sync and the scheduler); default a ledger of this gateway's own; false turns pacing off.
+   */
+  budget?: ArmBudget | false;
+  /** The longest a request may wait for budget before it is refused as retryable (default: no limit). */
+  maxBudgetWaitMs?: number;
   /** Called for every HTTP request sent (retries and polls included), e.g. for metrics. */
   onRequest?: (event: ArmRequestEvent) => void;
 }
@@ -28,6 +34,7 @@ type Poller = ReturnType<PerformMaintenance>;
 
 export function createArmGateway(opts: ArmGatewayOptions): AzureGateway {
   const clients = new Map<string, ComputeManagementClient>();
+  const budget = opts.budget === false ? null : (opts.budget ?? new ArmBudgetLedger());
   let sent = 0;
   // Placed after the Retry phase so every attempt (retries and LRO polls included) is counted once.
   const counter: PipelinePolicy = { name: "maintenancePlannerRequestCounter", sendRequest: (req, next) => (sent++, next(req)) };
@@ -42,8 +49,8 @@ export function createArmGateway(opts: ArmGatewayOptions): AzureGateway {
         retryOptions: { maxRetries: 3, ...opts.retry },
       });
       client.pipeline.addPolicy(counter, { afterPhase: "Retry" });
-      // One budget per client, i.e. per subscription, as ARM counts it; after Retry so retries pay too.
-      if (opts.budget !== false) client.pipeline.addPolicy(armBudgetPolicy(opts.budget ?? ARM_BUDGET, opts.onRequest), { afterPhase: "Retry" });
+      // Budgets are per subscription, as ARM counts them; after Retry so retries and polls pay too.
+      if (budget) client.pipeline.addPolicy(armBudgetPolicy(key, budget, { maxWaitMs: opts.maxBudgetWaitMs, onRequest: opts.onRequest }), { afterPhase: "Retry" });
       clients.set(key, client);
     }
     return client;

@@ -3,6 +3,7 @@
 import type { TokenCredential } from "@azure/identity";
 import { createArmGateway, type ArmGatewayOptions } from "../azure/arm-gateway.js";
 import type { AzureGateway } from "../azure/gateway.js";
+import type { ArmBudget } from "../azure/arm-budget.js";
 import { createDb, type Db } from "../db/client.js";
 import { recheckAfterSync } from "../services/booking-recheck.js";
 import type { SyncDeps } from "../services/sync.js";
@@ -36,23 +37,26 @@ export interface ServiceDepsOptions {
   log?: Logger;
   poolSize?: number;
   /** Gateway tuning, e.g. the scheduler turns off the SDK's own retries to count and pace every attempt itself. */
-  arm?: Pick<ArmGatewayOptions, "retry" | "pollIntervalMs">;
+  arm?: Pick<ArmGatewayOptions, "retry" | "pollIntervalMs" | "maxBudgetWaitMs">;
+  /** The process's one ARM budget (main.ts's ledger, or a job thread's RemoteArmBudget to it). */
+  budget: ArmBudget;
   /** Where metric events go: the registry in the main thread, a message to it from a worker thread. */
   metrics?: MetricsSink;
 }
 
-export async function createServiceDeps(runtime: Runtime, opts: ServiceDepsOptions = {}): Promise<ServiceDeps> {
+export async function createServiceDeps(runtime: Runtime, opts: ServiceDepsOptions): Promise<ServiceDeps> {
   const { log, metrics } = opts;
   const db = createDb(runtime.databaseUrl, { max: opts.poolSize });
   const gateway = createArmGateway({
     endpoint: runtime.arm.endpoint,
     credential: await credentialFor(runtime),
     ca: runtime.arm.ca ?? undefined,
+    budget: opts.budget,
     ...opts.arm,
     onRequest: metrics && ((e) => metrics(armRequestEvent(e))),
   });
   const sync: SyncDeps = {
-    pool: db.pool, gateway, subscriptionIds: runtime.subscriptionIds, concurrency: runtime.syncConcurrency, log, metrics,
+    pool: db.pool, gateway, subscriptionIds: runtime.subscriptionIds, concurrency: runtime.syncConcurrency, sweepIntervalMs: runtime.syncSweepIntervalMs, log, metrics,
     afterSync: recheckAfterSync(db.pool, log),
   };
   return { db, gateway, sync, close: () => db.close() };

@@ -2,6 +2,7 @@
 // touch this registry, so everything is reported as a MetricEvent: the main thread applies events directly,
 // workers post them to the main thread (src/scheduler/scheduler.ts), which applies them here.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { armOperation } from "../azure/arm-operations.js";
 
 export type MetricEvent =
   | { type: "arm-request"; operation: string; status: number | null; waitedMs: number }
@@ -90,16 +91,4 @@ export function createMetrics(state?: StateCounts): Metrics {
 /** The metric event for one ARM request the gateway sent (its `onRequest` hook). */
 export function armRequestEvent(e: { method: string; url: string; status: number | null; waitedMs: number }): MetricEvent {
   return { type: "arm-request", operation: armOperation(e.method, e.url), status: e.status, waitedMs: e.waitedMs };
-}
-
-/** ARM operation name from a request, for metric labels (bounded set; never ids). */
-export function armOperation(method: string, url: string): string {
-  const path = new URL(url).pathname.toLowerCase();
-  if (path.includes("/operations/")) return "getOperation";
-  if (path.endsWith("/performmaintenance")) return "performMaintenance";
-  if (path.endsWith("/instanceview")) return path.includes("/virtualmachinescalesets/") ? "getScaleSetVMInstanceView" : "getInstanceView";
-  if (path.endsWith("/virtualmachinescalesets")) return "listScaleSets";
-  if (path.includes("/virtualmachinescalesets/") && path.endsWith("/virtualmachines")) return "listScaleSetVMs";
-  if (path.endsWith("/virtualmachines")) return "listVirtualMachines";
-  return `${method.toLowerCase()}-other`;
 }

@@ -6,6 +6,8 @@ import Bree from "bree";
 import { parentPort } from "node:worker_threads";
 import type { Runtime } from "../bootstrap/runtime.js";
 import type { MetricEvent, MetricsSink } from "../observability/metrics.js";
+import type { ArmBudget } from "../azure/arm-budget.js";
+import { isBudgetMessage, RemoteArmBudget, serveBudgetMessage } from "../azure/arm-budget-remote.js";
 
 export interface JobData {
   runtime: Runtime;
@@ -15,6 +17,12 @@ export interface JobData {
 /** In a job's worker thread: hands a metric event to the main thread, which owns the registry. */
 export const postMetric: MetricsSink = (event) => parentPort?.postMessage({ metric: event });
 
+/** In a job's worker thread: the process's one ARM budget, kept by the main thread (startScheduler serves it). */
+export function jobBudget(): ArmBudget {
+  if (!parentPort) throw new Error("jobBudget() runs in a bree worker thread only");
+  return new RemoteArmBudget(parentPort);
+}
+
 function isMetricMessage(message: unknown): message is { metric: MetricEvent } {
   return typeof message === "object" && message !== null && "metric" in message;
 }
@@ -23,6 +31,8 @@ export interface SchedulerOptions {
   runtime: Runtime;
   /** Applies metric events that jobs post from their worker threads. */
   metrics?: MetricsSink;
+  /** The process's ARM budget, served to the jobs' worker threads. */
+  budget: ArmBudget;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -67,6 +77,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
       // that one call and `cancelled` goes unseen, so stop() would wait out the deadline. This handler sees every
       // message, so it finishes the worker itself.
       if (stopping && data.message === "cancelled") void bree.workers.get(data.name)?.terminate();
+      else if (isBudgetMessage(data.message)) void serveBudgetMessage(opts.budget, data.message, (reply) => bree.workers.get(data.name)?.postMessage(reply));
       else if (isMetricMessage(data.message)) opts.metrics?.(data.message.metric);
       else opts.log.info({ job: data.name, message: data.message }, "job message");
     },

@@ -48,7 +48,7 @@ export function planWrite(deps: ExecutionDeps, ctx: AttemptContext, outcome: Out
         const reason = "The operation succeeded; Azure did not show MaintenanceCompleted before the last attempt";
         return { state: "completed", reason, result: attemptResult(ctx, "succeeded", reason, outcome.code) };
       }
-      if ("fail" in decision) return { state: "failed", reason: retryFailureReason(decision.fail, ctx.attempt.number, outcome.reason), result };
+      if ("fail" in decision) return { state: "failed", reason: retryFailureReason(decision, ctx.attempt.number, outcome.reason, ctx.windowEnd), result };
       return { delayMs: decision.delayMs, reason: `Retrying: ${outcome.reason}`, result };
     }
   }

@@ -1,5 +1,5 @@
 // The shipped Azure role must grant exactly what the gateway calls: one action per ARM operation the service
-// sends (see src/azure/arm-gateway.ts and src/observability/metrics.ts armOperation), nothing more.
+// sends (see src/azure/arm-gateway.ts and src/azure/arm-operations.ts), nothing more.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideRetry, type RetryInput } from "../../src/domain/retry-policy.js";
+import { decideRetry, retryFailureReason, type RetryInput } from "../../src/domain/retry-policy.js";
 
 const NOW = new Date("2026-11-25T10:00:00Z");
 const base: RetryInput = {
@@ -31,7 +31,17 @@ describe("decideRetry", () => {
   it("never plans an attempt at or after the self-service window end", () => {
     const windowEnd = new Date(NOW.getTime() + 600);
     expect(decideRetry({ ...base, windowEnd })).toHaveProperty("retryAt");
-    expect(decideRetry({ ...base, windowEnd, retryAfterMs: 600 })).toEqual({ fail: "window-end" });
-    expect(decideRetry({ ...base, windowEnd: NOW })).toEqual({ fail: "window-end" });
+    expect(decideRetry({ ...base, windowEnd, retryAfterMs: 600 })).toMatchObject({ fail: "window-end", retryAfterMs: 600 });
+    expect(decideRetry({ ...base, windowEnd: NOW })).toMatchObject({ fail: "window-end", retryAfterMs: null });
+  });
+
+  it("names Azure's wait when its Retry-After runs past the window", () => {
+    const windowEnd = new Date(NOW.getTime() + 600_000);
+    const decision = decideRetry({ ...base, windowEnd, retryAfterMs: 1_200_000 });
+    if (!("fail" in decision) || decision.fail !== "window-end") throw new Error("expected a window-end failure");
+    expect(retryFailureReason(decision, 1, "OperationNotAllowed: too many requests", windowEnd)).toBe(
+      "Azure asked to wait 1200 s (Retry-After) before trying again, past the end of the self-service window (2026-11-25T10:10:00.000Z); last: OperationNotAllowed: too many requests",
+    );
+    expect(retryFailureReason({ fail: "max-attempts" }, 5, "boom", windowEnd)).toBe("Gave up after 5 attempts; last: boom");
   });
 });

@@ -6,18 +6,21 @@ import { parentPort, workerData } from "node:worker_threads";
 import { pino } from "pino";
 import { createServiceDeps } from "../../bootstrap/service-deps.js";
 import { RETRY_DELAYS, startExecutionDispatcher } from "../../services/execution-dispatch.js";
-import { postMetric, type JobData } from "../scheduler.js";
+import { jobBudget, postMetric, type JobData } from "../scheduler.js";
 
 const { runtime } = workerData as JobData;
 const settings = runtime.scheduler;
 const log = pino({ level: runtime.logLevel, base: { job: "dispatch" } });
 // No SDK retries: every try is an attempt row with our own backoff (retry-policy.ts); the gateway still paces
 // requests to ARM's per-subscription budgets (azure/arm-budget.ts).
+// A wait for ARM budget (a Compute Retry-After can be 20 minutes) is never slept through while holding a lease:
+// past half the lease the request is refused and the retry policy plans the attempt, or ends it at the window.
 const deps = await createServiceDeps(runtime, {
   log,
   poolSize: 10,
-  arm: { retry: { maxRetries: 0 }, pollIntervalMs: settings.operationPollIntervalMs },
+  arm: { retry: { maxRetries: 0 }, pollIntervalMs: settings.operationPollIntervalMs, maxBudgetWaitMs: settings.leaseDurationMs / 2 },
   metrics: postMetric,
+  budget: jobBudget(),
 });
 const dispatcher = startExecutionDispatcher(
   { pool: deps.db.pool, gateway: deps.gateway, log, metrics: postMetric },

@@ -3,14 +3,14 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createServiceDeps } from "../../bootstrap/service-deps.js";
 import { requestSync } from "../../services/sync.js";
-import { postMetric, type JobData } from "../scheduler.js";
+import { jobBudget, postMetric, type JobData } from "../scheduler.js";
 
 const { runtime } = workerData as JobData;
 // On stop, abandon the run at once: its advisory lock dies with the connection and the next run marks it abandoned.
 parentPort?.on("message", (message) => {
   if (message === "cancel") parentPort?.postMessage("cancelled");
 });
-const deps = await createServiceDeps(runtime, { poolSize: 4, metrics: postMetric });
+const deps = await createServiceDeps(runtime, { poolSize: 4, metrics: postMetric, budget: jobBudget() });
 try {
   const request = await requestSync(deps.sync, "schedule");
   const run = await request.finished;
