@@ -43,10 +43,10 @@ function summarize(runner: string, dueAt: number, startedAt: number[], wallSecon
 }
 
 async function benchScheduler(database: TestDatabase): Promise<DispatchBenchResult> {
-  const sim = await startSimulator({ fleet: FLEET, latencyMs: 0, throttle: false, operationDurationMs: 50 });
+  const sim = await startSimulator({ fleet: FLEET, latencyMs: 0, throttle: false, computePolicies: false, operationDurationMs: 50 });
   try {
     const pool = database.db.pool;
-    const sync = { pool, gateway: gatewayFor(sim), subscriptionIds: sim.subscriptionIds, concurrency: 16 };
+    const sync = { pool, gateway: gatewayFor(sim, { budget: false }), subscriptionIds: sim.subscriptionIds, concurrency: 16 };
     const vms = sim.vms();
     await seedMaintenance(sim, sync, vms, openMaintenance());
     const ids = await insertBookings(pool, vms, DUE_IN_SECONDS);
