@@ -3,7 +3,7 @@
 import { DomainError } from "./errors.js";
 import { intervalAt, mergeIntervals, type Interval } from "./intervals.js";
 import { Temporal, checkTimeZone, parseLocalDateTime, placeLocal, toDate } from "./local-time.js";
-import { compileRecurrence, occurrencesBetween, type Recurrence } from "./recurrence.js";
+import { compileRecurrence, occurrencesBetween, type CompileOptions, type Recurrence } from "./recurrence.js";
 import { checkSelector, matchesSelector, type SelectableVm, type VmSelector } from "./vm-selector.js";
 
 export interface LocalRange {
@@ -55,7 +55,7 @@ function resolveRange(range: LocalRange, index: number, timeZone: string): Inter
   return interval;
 }
 
-function compileBlackoutRecurrence(def: BlackoutDefinition, timeZone: string): Recurrence | null {
+function compileBlackoutRecurrence(def: BlackoutDefinition, timeZone: string, options: CompileOptions): Recurrence | null {
   if (!def.rrule) {
     const stray = RECURRENCE_MEMBERS.find((m) => def[m] !== undefined && def[m] !== null);
     if (stray) throw invalid(`${stray} belongs to a recurring blackout: give rrule too, or leave ${stray} out.`, `/${stray}`);
@@ -64,16 +64,16 @@ function compileBlackoutRecurrence(def: BlackoutDefinition, timeZone: string): R
   for (const member of ["start", "duration"] as const) {
     if (!def[member]) throw invalid(`A recurring blackout needs ${member} as well as rrule.`, `/${member}`);
   }
-  return compileRecurrence({ timeZone, rrule: def.rrule, start: def.start!, duration: def.duration!, offsetDays: def.offsetDays ?? 0, startDate: def.startDate ?? null });
+  return compileRecurrence({ timeZone, rrule: def.rrule, start: def.start!, duration: def.duration!, offsetDays: def.offsetDays ?? 0, startDate: def.startDate ?? null }, options);
 }
 
 /** Checks a definition and prepares it for evaluation; throws a DomainError naming the member at fault. */
-export function compileBlackout(name: string, def: BlackoutDefinition): Blackout {
+export function compileBlackout(name: string, def: BlackoutDefinition, options: CompileOptions = {}): Blackout {
   const timeZone = checkTimeZone(def.timeZone);
   const ranges = def.ranges ?? [];
   if (ranges.length === 0 && !def.rrule) throw invalid("A blackout needs ranges, a recurrence (rrule, start, duration), or both.", "/ranges");
   const resolved = mergeIntervals(ranges.map((r, i) => resolveRange(r, i, timeZone)));
-  const recurrence = compileBlackoutRecurrence(def, timeZone);
+  const recurrence = compileBlackoutRecurrence(def, timeZone, options);
   const selector = def.selector ? checkSelector(def.selector) : null;
   const r = recurrence?.definition;
   return {

@@ -75,8 +75,16 @@ function field<T>(value: T | null, message: string, pointer: string): T {
   return value;
 }
 
+export interface CompileOptions {
+  /**
+   * Check that occurrences never overlap (default). Stored definitions were checked when they were saved;
+   * loading them skips it, since it walks years of the rule.
+   */
+  checkOverlap?: boolean;
+}
+
 /** Checks a definition and prepares it for evaluation; throws a DomainError naming the member at fault. */
-export function compileRecurrence(def: RecurrenceDefinition): Recurrence {
+export function compileRecurrence(def: RecurrenceDefinition, options: CompileOptions = {}): Recurrence {
   const timeZone = checkTimeZone(def.timeZone);
   const start = field(parseWallClock(def.start), `start ${JSON.stringify(def.start)} must be a local time "HH:mm" (00:00–23:59).`, "/start");
   const startDate = def.startDate ? field(parseLocalDate(def.startDate), `startDate ${JSON.stringify(def.startDate)} must be a date "YYYY-MM-DD".`, "/startDate") : null;
@@ -90,7 +98,7 @@ export function compileRecurrence(def: RecurrenceDefinition): Recurrence {
     timeZone, rule, start, durationMinutes: durationMinutes(def.duration), offsetDays, startDate,
     anchoredRule: rule.anchored && startDate ? new RRule({ ...rule.options, dtstart: floating(startDate) }) : null,
   };
-  checkNoOverlap(recurrence);
+  if (options.checkOverlap !== false) checkNoOverlap(recurrence);
   return recurrence;
 }
 
@@ -163,4 +171,22 @@ export function nextOccurrence(rec: Recurrence, t: Date): Occurrence | null {
 export function occurrenceAt(rec: Recurrence, t: Date): Occurrence | null {
   const next = nextOccurrence(rec, t);
   return next && next.start.getTime() <= t.getTime() ? next : null;
+}
+
+export const DEFAULT_RANGE_DAYS = 31;
+export const MAX_RANGE_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+/**
+ * The range [from, to) an API caller asks to evaluate: `from` defaults to now, `to` to 31 days after `from`; at
+ * most 366 days, so a list holds at most 367 occurrences (a rule picks at most one date a day).
+ */
+export function evaluationRange(from: Date | undefined, to: Date | undefined, now: Date): { from: Date; to: Date } {
+  const start = from ?? now;
+  const end = to ?? new Date(start.getTime() + DEFAULT_RANGE_DAYS * DAY_MS);
+  if (end.getTime() <= start.getTime()) throw new DomainError("invalid-time-range", "`to` must be after `from`.");
+  if (end.getTime() - start.getTime() > MAX_RANGE_DAYS * DAY_MS) {
+    throw new DomainError("invalid-time-range", `Ask for at most ${MAX_RANGE_DAYS} days at a time (from ${start.toISOString()} to ${end.toISOString()} is longer).`);
+  }
+  return { from: start, to: end };
 }
