@@ -70,6 +70,17 @@ function durationMinutes(text: string): number {
   return minutes;
 }
 
+// rrule walks an anchored rule from its first date on every question, so that date is bounded: from 2000 a
+// daily rule is a few thousand steps, not hundreds of thousands.
+const FIRST_START_DATE = Temporal.PlainDate.from("2000-01-01");
+const LAST_START_DATE = Temporal.PlainDate.from("2199-12-31");
+
+function checkStartDate(text: string): Temporal.PlainDate | null {
+  const date = parseLocalDate(text);
+  if (!date || Temporal.PlainDate.compare(date, FIRST_START_DATE) < 0 || Temporal.PlainDate.compare(date, LAST_START_DATE) > 0) return null;
+  return date;
+}
+
 function field<T>(value: T | null, message: string, pointer: string): T {
   if (value === null) throw new DomainError("validation-failed", message, { pointer });
   return value;
@@ -87,7 +98,7 @@ export interface CompileOptions {
 export function compileRecurrence(def: RecurrenceDefinition, options: CompileOptions = {}): Recurrence {
   const timeZone = checkTimeZone(def.timeZone);
   const start = field(parseWallClock(def.start), `start ${JSON.stringify(def.start)} must be a local time "HH:mm" (00:00–23:59).`, "/start");
-  const startDate = def.startDate ? field(parseLocalDate(def.startDate), `startDate ${JSON.stringify(def.startDate)} must be a date "YYYY-MM-DD".`, "/startDate") : null;
+  const startDate = def.startDate ? field(checkStartDate(def.startDate), `startDate ${JSON.stringify(def.startDate)} must be a date "YYYY-MM-DD" from 2000-01-01 to 2199-12-31.`, "/startDate") : null;
   const offsetDays = def.offsetDays ?? 0;
   if (!Number.isInteger(offsetDays) || Math.abs(offsetDays) > MAX_OFFSET_DAYS) {
     throw new DomainError("validation-failed", `offsetDays must be a whole number from -${MAX_OFFSET_DAYS} to ${MAX_OFFSET_DAYS}.`, { pointer: "/offsetDays" });

@@ -6,6 +6,9 @@ import { createTestContext, type TestContext } from "../helpers/app.js";
 import { ADMIN, BOOKER, READER, startTestIdentityProvider, type TestIdentityProvider } from "../helpers/auth.js";
 import { expectContract } from "../helpers/openapi.js";
 import { listAll } from "../helpers/sync.js";
+import { blackoutAt } from "../../src/domain/blackouts.js";
+import { nextOccurrence } from "../../src/domain/recurrence.js";
+import { loadBlackouts, loadMaintenanceWindow } from "../../src/services/calendars.js";
 
 const NOW = new Date("2026-03-20T12:00:00Z");
 const TUE_THU = { timeZone: "Europe/Berlin", rrule: "FREQ=WEEKLY;BYDAY=TU,TH", start: "02:00", duration: "3h" };
@@ -138,6 +141,16 @@ describe("blackouts", () => {
     expect(intervals.body.value).toEqual([
       { start: "2026-11-27T05:00:00.000Z", end: "2026-11-30T05:00:00.000Z", localStart: "2026-11-27T00:00:00-05:00", localEnd: "2026-11-30T00:00:00-05:00" },
     ]);
+  });
+
+  it("loadBlackouts and loadMaintenanceWindow give the booking rules and the planner compiled calendars", async () => {
+    const vm = { subscriptionId: "aaaaaaaa-0000-4000-8000-000000000001", resourceGroup: "rg", tags: { ENV: "prod" }, availabilitySet: null, scaleSetName: null };
+    const blackouts = await loadBlackouts(ctx.database.db.pool);
+    expect(blackoutAt(blackouts, vm, new Date("2026-11-28T12:00:00Z"))).toEqual({ name: "black-friday", nextAllowedAt: new Date("2026-11-30T05:00:00Z") });
+    expect(blackoutAt(blackouts, { ...vm, tags: { env: "test" } }, new Date("2026-11-28T12:00:00Z"))).toBeNull();
+    const window = await loadMaintenanceWindow(ctx.database.db.pool, "tue-thu-night");
+    expect(window && nextOccurrence(window, new Date("2026-03-25T00:00:00Z"))?.start).toEqual(new Date("2026-03-26T01:00:00Z"));
+    expect(await loadMaintenanceWindow(ctx.database.db.pool, "none-such")).toBeNull();
   });
 
   it("a recurring blackout merges with its ranges; lists and deletes like windows", async () => {

@@ -191,6 +191,7 @@ describe("validation", () => {
     ["Tuesdays and Thursdays for more than 2 days", { rrule: "FREQ=WEEKLY;BYDAY=TU,TH", duration: "49h" }, "invalid-duration", "/duration"],
     ["a start that is no time", { start: "24:00" }, "validation-failed", "/start"],
     ["a start date that does not exist", { startDate: "2026-02-30" }, "validation-failed", "/startDate"],
+    ["a start date long ago", { startDate: "1999-12-31" }, "validation-failed", "/startDate"],
     ["a year's offset", { offsetDays: 400 }, "validation-failed", "/offsetDays"],
   ])("refuses %s", (_, over, code, pointer) => {
     const error = errorOf(() => recurrence(over as Partial<RecurrenceDefinition>));

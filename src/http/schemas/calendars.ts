@@ -32,7 +32,11 @@ const Duration = Type.String({
   examples: ["3h"],
 });
 const OffsetDays = Type.Integer({ minimum: -365, maximum: 365, description: "Days added to each date the rule picks: `FREQ=MONTHLY;BYDAY=2TU` with 4 is the Saturday after Patch Tuesday." });
-const StartDate = Type.String({ format: "date", description: "The local date the rule counts from (RFC 5545 DTSTART's date); no occurrence comes from an earlier date.", examples: ["2026-01-03"] });
+const StartDate = Type.String({
+  format: "date",
+  description: "The local date the rule counts from (RFC 5545 DTSTART's date), 2000-01-01 to 2199-12-31; no occurrence comes from an earlier date.",
+  examples: ["2026-01-03"],
+});
 const NullableStartDate = Type.Union([Type.Null(), StartDate]);
 const Audit = {
   createdAt: Timestamp,
@@ -65,8 +69,9 @@ export const VmSelector = Type.Object(
   {
     subscriptionId: Type.Optional(Type.String({ format: "uuid", description: "Case-insensitive; stored lower-cased." })),
     resourceGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 90, description: "Case-insensitive." })),
-    tags: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 512 }), Type.String({ maxLength: 256 }), {
+    tags: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 256 }), {
       maxProperties: 50,
+      propertyNames: { minLength: 1, maxLength: 512 },
       description: "Every tag listed must be on the VM: names case-insensitive, values exact (as Azure compares tags).",
     })),
     availabilitySet: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "Availability set name, case-insensitive." })),
