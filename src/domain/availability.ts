@@ -2,7 +2,7 @@
 // its maintenance window (if it has one) and outside every blackout that applies to it. Computed once for a
 // range and then asked per VM, so the auto-booker evaluates each rule once per sync, not once per VM. Pure.
 import { blackoutIntervals, type Blackout } from "./blackouts.js";
-import { firstFit, intervalAt, mergeIntervals, subtractIntervals, type Interval } from "./intervals.js";
+import { clipIntervals, firstFit, intervalAt, mergeIntervals, subtractIntervals, type Interval } from "./intervals.js";
 import { occurrencesBetween, type Occurrence, type Recurrence } from "./recurrence.js";
 import { matchesSelector, type SelectableVm, type VmSelector } from "./vm-selector.js";
 
@@ -39,10 +39,13 @@ export function blackedOut(a: Availability, vm: SelectableVm): Interval[] {
   return mergeIntervals(a.blackouts.filter((b) => matchesSelector(b.selector, vm)).flatMap((b) => b.intervals));
 }
 
-/** The times in [from, to) at which `vm` may be in maintenance: occurrences less its blackouts; sorted, disjoint. */
+/**
+ * The times in [from, to) at which `vm` may be in maintenance: occurrences less its blackouts, clipped to the
+ * range (what lies after `to` is unknown); sorted, disjoint.
+ */
 export function allowedIntervals(a: Availability, vm: SelectableVm): Interval[] {
   const inside = a.occurrences ? mergeIntervals(a.occurrences) : [{ start: a.from, end: a.to }];
-  return subtractIntervals(inside, blackedOut(a, vm));
+  return clipIntervals(subtractIntervals(inside, blackedOut(a, vm)), a.from, a.to);
 }
 
 export interface AllowedStart {
@@ -52,17 +55,15 @@ export interface AllowedStart {
 }
 
 /**
- * The earliest start s ≥ `t` (and ≥ `from`) such that [s, s + lengthMs) lies inside one occurrence of the
- * window (touching occurrences count as one), touches no blackout that applies to `vm`, and ends by `until`
- * (default and at most `to`); null when there is none. The auto-booker asks this with lengthMs = the expected
- * operation time and `until` = the self-service window's end less the end margin.
+ * The earliest start s with `t` ≤ s ≤ `latestStart` (default: no bound) such that [s, s + lengthMs) lies inside
+ * one occurrence of the window (touching occurrences count as one) and inside [from, to), and touches no
+ * blackout that applies to `vm`; null when there is none. The auto-booker asks it with lengthMs = the expected
+ * operation time and latestStart = the self-service window's end less the end margin.
  */
-export function firstAllowedStart(a: Availability, vm: SelectableVm, t: Date, lengthMs: number, until: Date = a.to): AllowedStart | null {
-  const from = t.getTime() < a.from.getTime() ? a.from : t;
-  const limit = until.getTime() < a.to.getTime() ? until : a.to;
-  const startAt = firstFit(allowedIntervals(a, vm), from, lengthMs, limit);
+export function firstAllowedStart(a: Availability, vm: SelectableVm, t: Date, lengthMs: number, latestStart: Date = a.to): AllowedStart | null {
+  const startAt = firstFit(allowedIntervals(a, vm), t, lengthMs, latestStart);
   if (!startAt) return null;
-  return { startAt, occurrence: a.occurrences ? (intervalAt(a.occurrences, startAt) as Occurrence | null) : null };
+  return { startAt, occurrence: a.occurrences ? intervalAt(a.occurrences, startAt) : null };
 }
 
 /**

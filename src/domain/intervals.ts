@@ -57,14 +57,21 @@ export function subtractIntervals(from: readonly Interval[], remove: readonly In
 }
 
 /**
- * The earliest s ≥ `t` with [s, s + lengthMs) inside one interval of a sorted, disjoint list and s + lengthMs ≤
- * `until`; null when there is none.
+ * The earliest s with `t` ≤ s ≤ `latestStart` and [s, s + lengthMs) inside one interval of a sorted, disjoint
+ * list; null when there is none.
  */
-export function firstFit(list: readonly Interval[], t: Date, lengthMs: number, until: Date): Date | null {
+export function firstFit(list: readonly Interval[], t: Date, lengthMs: number, latestStart: Date): Date | null {
   for (let i = firstEndingAfter(list, ms(t)); i < list.length; i++) {
     const s = Math.max(ms(list[i].start), ms(t));
-    if (s + lengthMs > ms(until)) return null;
+    if (s > ms(latestStart)) return null;
     if (s + lengthMs <= ms(list[i].end)) return new Date(s);
   }
   return null;
+}
+
+/** The parts of a sorted, disjoint list inside [from, to). */
+export function clipIntervals(list: readonly Interval[], from: Date, to: Date): Interval[] {
+  return list
+    .filter((i) => ms(i.end) > ms(from) && ms(i.start) < ms(to))
+    .map((i) => ({ start: ms(i.start) < ms(from) ? from : i.start, end: ms(i.end) > ms(to) ? to : i.end }));
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { allowedIntervals, availabilityBetween, firstAllowedStart, nextAllowedTime } from "../../src/domain/availability.js";
 import { blackoutAt, blackoutIntervals, compileBlackout, type BlackoutDefinition } from "../../src/domain/blackouts.js";
 import { errorOf } from "../helpers/domain-error.js";
-import { firstFit, intervalAt, mergeIntervals, subtractIntervals, type Interval } from "../../src/domain/intervals.js";
+import { clipIntervals, firstFit, intervalAt, mergeIntervals, subtractIntervals, type Interval } from "../../src/domain/intervals.js";
 import { formatLocal } from "../../src/domain/local-time.js";
 import { compileRecurrence } from "../../src/domain/recurrence.js";
 import { checkSelector, matchesSelector, type SelectableVm } from "../../src/domain/vm-selector.js";
@@ -28,14 +28,16 @@ describe("intervals", () => {
     expect(show(subtractIntervals(from, remove))).toEqual(["01:30-02:00", "03:00-04:30", "08:00-09:00", "09:15-10:00"]);
   });
 
-  it("intervalAt is start-inclusive and end-exclusive; firstFit finds room of a length before a limit", () => {
+  it("intervalAt is start-inclusive and end-exclusive; firstFit finds room of a length starting by a limit; clip", () => {
     const list = [iv(`${D}01:00Z`, `${D}01:20Z`), iv(`${D}02:00Z`, `${D}03:00Z`)];
     expect(intervalAt(list, at(`${D}01:00Z`))).toEqual(list[0]);
     expect(intervalAt(list, at(`${D}01:20Z`))).toBeNull();
     expect(firstFit(list, at(`${D}01:10Z`), 30 * 60_000, at(`${D}12:00Z`))).toEqual(at(`${D}02:00Z`));
     expect(firstFit(list, at(`${D}02:40Z`), 20 * 60_000, at(`${D}12:00Z`))).toEqual(at(`${D}02:40Z`));
     expect(firstFit(list, at(`${D}02:41Z`), 20 * 60_000, at(`${D}12:00Z`))).toBeNull();
-    expect(firstFit(list, at(`${D}00:00Z`), 30 * 60_000, at(`${D}02:29Z`))).toBeNull();
+    expect(firstFit(list, at(`${D}00:00Z`), 30 * 60_000, at(`${D}02:00Z`))).toEqual(at(`${D}02:00Z`));
+    expect(firstFit(list, at(`${D}00:00Z`), 30 * 60_000, at(`${D}01:59Z`))).toBeNull();
+    expect(show(clipIntervals(list, at(`${D}01:10Z`), at(`${D}02:30Z`)))).toEqual(["01:10-01:20", "02:00-02:30"]);
   });
 });
 
@@ -133,7 +135,15 @@ describe("availability", () => {
     expect(afterWindow?.occurrence).toEqual({ start: at("2026-11-26T00:00:00Z"), end: at("2026-11-26T04:00:00Z") });
     // Black Friday (26 Nov 23:00 – 27 Nov 23:00 UTC) swallows the 27th's occurrence.
     expect(firstAllowedStart(a, vm(), at("2026-11-26T04:00:00Z"), 30 * MIN)?.startAt).toEqual(at("2026-11-28T00:00:00Z"));
-    expect(firstAllowedStart(a, vm(), at("2026-11-26T04:00:00Z"), 30 * MIN, at("2026-11-28T00:29:00Z"))).toBeNull();
+    expect(firstAllowedStart(a, vm(), at("2026-11-26T04:00:00Z"), 30 * MIN, at("2026-11-28T00:00:00Z"))?.startAt).toEqual(at("2026-11-28T00:00:00Z"));
+    expect(firstAllowedStart(a, vm(), at("2026-11-26T04:00:00Z"), 30 * MIN, at("2026-11-27T23:59:00Z"))).toBeNull();
+  });
+
+  it("never offers time past `to`, where blackouts are unknown", () => {
+    const short = availabilityBetween(window, blackouts, at("2026-11-25T00:00:00Z"), at("2026-11-25T01:00:00Z"));
+    expect(show(allowedIntervals(short, vm({ tags: {} })))).toEqual(["00:00-01:00"]);
+    expect(firstAllowedStart(short, vm({ tags: {} }), at("2026-11-25T00:30:00Z"), 30 * MIN)?.startAt).toEqual(at("2026-11-25T00:30:00Z"));
+    expect(firstAllowedStart(short, vm({ tags: {} }), at("2026-11-25T00:31:00Z"), 30 * MIN)).toBeNull();
   });
 
   it("nextAllowedTime leaves the VM's blackouts; null when they last past the range", () => {

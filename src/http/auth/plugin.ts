@@ -110,8 +110,8 @@ export function registerAuthentication(app: FastifyInstance, { setup, loadScope 
     // unrestricted principal, or a scoped admin could read other scopes' audit or delete its own assignment.
     if (role === "Maintenance.Admin" || unrestricted) {
       if ((await loadScope(principal)) !== null) {
-        const what = role === "Maintenance.Admin" ? "Admin operations need" : "This operation shows resources across every scope; it needs";
-        throw new DomainError("forbidden", `${what} an unrestricted principal; this one has scope assignments.`, { requiredRole: role });
+        if (role !== "Maintenance.Admin") throw new DomainError("forbidden", "This shows resources across every scope: it needs a principal without scope assignments.");
+        throw new DomainError("forbidden", "Admin operations need an unrestricted principal; this one has scope assignments.", { requiredRole: role });
       }
     } else if (scoped) request.scope = await loadScope(principal);
   };
