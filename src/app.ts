@@ -14,6 +14,7 @@ import { syncRunRoutes } from "./http/routes/sync-runs.js";
 import { virtualMachineRoutes } from "./http/routes/virtual-machines.js";
 import { metricsRoutes } from "./http/routes/metrics.js";
 import { securityRoutes } from "./http/routes/security.js";
+import { calendarRoutes } from "./http/routes/calendars.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
   LOG_REDACT_PATHS, clientErrorHandler, rateLimitStep, registerContentTypeRules, registerNulGuard, registerSecurityHeaders, requestId,
@@ -87,6 +88,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(syncRunRoutes, { deps });
   await app.register(bookingRoutes, { deps });
   await app.register(securityRoutes, { deps });
+  await app.register(calendarRoutes, { deps });
   return app;
 }
 

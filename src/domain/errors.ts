@@ -25,6 +25,13 @@ export const ERROR_CODES = [
   "unauthorized",
   "forbidden",
   "scope-assignment-exists",
+  // calendars: maintenance windows and blackouts
+  "invalid-time-zone",
+  "invalid-rrule",
+  "invalid-duration",
+  "invalid-blackout",
+  "invalid-selector",
+  "invalid-time-range",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -44,6 +44,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: "sync-runs", description: "Syncs of maintenance windows from Azure" },
         { name: "bookings", description: "Times at which to start a VM's self-service maintenance" },
         { name: "security", description: "Scope assignments and the audit trail (Maintenance.Admin)" },
+        { name: "calendars", description: "Maintenance windows and blackouts in the teams' own time zones" },
         { name: "operations", description: "Health and readiness" },
       ],
       components: {

@@ -32,6 +32,12 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   unauthorized: { status: 401, title: "Authentication required" },
   forbidden: { status: 403, title: "Forbidden" },
   "scope-assignment-exists": { status: 409, title: "The principal already has this scope assignment" },
+  "invalid-time-zone": { status: 400, title: "timeZone is not an IANA time zone" },
+  "invalid-rrule": { status: 400, title: "rrule is not a supported RFC 5545 recurrence rule" },
+  "invalid-duration": { status: 400, title: "duration is not valid for this rule" },
+  "invalid-blackout": { status: 400, title: "The blackout's times are not valid" },
+  "invalid-selector": { status: 400, title: "The VM selector is not valid" },
+  "invalid-time-range": { status: 400, title: "from and to do not make a range this service evaluates" },
 };
 
 /** Codes for errors raised by the HTTP framework itself (body parsing, limits, routing). */

@@ -107,6 +107,11 @@ export function scopeAssignmentJson(a: ScopeAssignmentRow) {
   return { ...a, createdAt: a.createdAt.toISOString() };
 }
 
+/** A maintenance window or blackout row. */
+export function calendarDefinitionJson<Row extends { createdAt: Date; updatedAt: Date }>(row: Row) {
+  return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
 export function auditEventJson(e: AuditEventRow) {
   return { ...e, at: e.at.toISOString(), before: (e.before ?? null) as Record<string, unknown> | null, after: (e.after ?? null) as Record<string, unknown> | null };
 }

@@ -75,6 +75,7 @@ function columnType(f: Field): string {
     Boolean: "boolean", Json: "jsonb", Float: "double precision", DateTime: "timestamp without time zone(3)",
     "DateTime@Timestamptz": `timestamp with time zone(${args[0] ?? 6})`,
     "DateTime@Timestamp": `timestamp without time zone(${args[0] ?? 6})`,
+    "DateTime@Date": "date",
   };
   if (!(key in types)) throw new Error(`${f.name}: type ${key} not mapped in this test yet`);
   return types[key];

@@ -3,7 +3,7 @@ import { bookableRange, checkBookable, type BookableVm } from "../../src/domain/
 import { bookingEtag, ifMatchAllows } from "../../src/domain/bookings-etag.js";
 import { recheckBooking } from "../../src/domain/bookings-recheck.js";
 import { parseStartAt } from "../../src/domain/bookings-time.js";
-import { DomainError } from "../../src/domain/errors.js";
+import { errorOf } from "../helpers/domain-error.js";
 import type { MaintenanceStatus } from "../../src/domain/maintenance.js";
 
 const t = (iso: string) => new Date(iso);
@@ -19,15 +19,6 @@ const status = (over: Partial<MaintenanceStatus> = {}): MaintenanceStatus => ({
 });
 const vm = (over: Partial<BookableVm> = {}): BookableVm => ({ id: "vm-1", goneSince: null, maintenanceReadAt: t("2026-11-25T11:50:00Z"), maintenance: status(), ...over });
 
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error("expected a DomainError");
-}
 const check = (v: BookableVm | null, startAt: string) => errorOf(() => checkBookable(v, "vm-1", t(startAt), now, policy));
 
 describe("checkBookable", () => {

@@ -25,6 +25,11 @@ declare module "fastify" {
     role?: Role;
     /** Load the caller's scope assignments before the handler. */
     scoped?: boolean;
+    /**
+     * The route shows things across every scope (e.g. blackout selectors naming resource groups): like Admin
+     * routes, it needs a principal without scope assignments.
+     */
+    unrestricted?: boolean;
   }
 }
 
@@ -97,14 +102,15 @@ export function registerAuthentication(app: FastifyInstance, { setup, loadScope 
       challenge(reply, error, Boolean(request.headers.authorization));
       throw error;
     }
-    const { role, scoped } = request.routeOptions.config ?? {};
+    const { role, scoped, unrestricted } = request.routeOptions.config ?? {};
     if (role && !hasRole(principal, role)) {
       throw new DomainError("forbidden", `This operation needs the app role ${role} (or a higher one); the token carries ${principal.roles.join(", ") || "no Maintenance role"}.`, { requiredRole: role });
     }
     // Admin operations (assignments, the audit trail, syncs) see and change everything: they need an
     // unrestricted principal, or a scoped admin could read other scopes' audit or delete its own assignment.
-    if (role === "Maintenance.Admin") {
+    if (role === "Maintenance.Admin" || unrestricted) {
       if ((await loadScope(principal)) !== null) {
+        if (role !== "Maintenance.Admin") throw new DomainError("forbidden", "This shows resources across every scope: it needs a principal without scope assignments.");
         throw new DomainError("forbidden", "Admin operations need an unrestricted principal; this one has scope assignments.", { requiredRole: role });
       }
     } else if (scoped) request.scope = await loadScope(principal);

@@ -29,6 +29,7 @@ export const Problem = Type.Object(
     earliestStartAt: Type.Optional(Type.Union([Timestamp, Type.Null()], { description: "The earliest startAt the rules accept now." })),
     latestStartAt: Type.Optional(Type.Union([Timestamp, Type.Null()], { description: "The latest startAt the rules accept; null when the window has no end." })),
     existingBookingId: Type.Optional(Type.Union([Uuid, Type.Null()], { description: "For `active-booking-exists` and `idempotency-key-reused`: the booking already there." })),
+    pointer: Type.Optional(Type.String({ description: "For invalid definitions: JSON Pointer (RFC 6901) to the member at fault in the request body.", examples: ["/rrule", "/ranges/0/end"] })),
     currentState: Type.Optional(Type.String({ description: "For `booking-not-scheduled`: the booking's state now.", examples: ["running"] })),
   },
   { $id: "Problem", additionalProperties: true, description: "RFC 9457 problem details." },
