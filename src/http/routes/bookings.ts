@@ -11,7 +11,7 @@ import {
 import { IdParams, problemsFor } from "../schemas/common.js";
 import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
-import { bookingJson } from "../serializers.js";
+import { bookingJson } from "../../representations.js";
 
 const problems = (...codes: string[]) => problemsFor(codes, BOOKING_PROBLEM_EXAMPLES);
 const BODY_PROBLEMS = ["validation-failed", "payload-too-large", "unsupported-media-type"];

@@ -16,7 +16,7 @@ import {
 import { problemsFor } from "../schemas/common.js";
 import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
-import { calendarDefinitionJson } from "../serializers.js";
+import { calendarDefinitionJson } from "../../representations.js";
 
 const ADMIN: FastifyContextConfig = { role: "Maintenance.Admin" };
 const BODY_PROBLEMS = ["validation-failed", "payload-too-large", "unsupported-media-type"];

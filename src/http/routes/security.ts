@@ -8,7 +8,7 @@ import { IdParams, problemsFor } from "../schemas/common.js";
 import { AuditEventPage, AuditEventQuery, ScopeAssignmentCreate, ScopeAssignmentPage, ScopeAssignmentQuery } from "../schemas/security.js";
 import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
-import { auditEventJson, scopeAssignmentJson } from "../serializers.js";
+import { auditEventJson, scopeAssignmentJson } from "../../representations.js";
 
 const admin = { role: "Maintenance.Admin" } as const;
 

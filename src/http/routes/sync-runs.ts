@@ -7,7 +7,7 @@ import { IdParams, problemsFor } from "../schemas/common.js";
 import { SyncRun, SyncRunPage, SyncRunQuery, SyncRunStart } from "../schemas/sync-runs.js";
 import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
-import { syncRunJson } from "../serializers.js";
+import { syncRunJson } from "../../representations.js";
 
 export const syncRunRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   app.post("/v1/sync-runs", {

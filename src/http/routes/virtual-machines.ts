@@ -4,7 +4,7 @@ import { getVirtualMachine, listVirtualMachinesPage } from "../../services/virtu
 import { IdParams, problemsFor } from "../schemas/common.js";
 import { VirtualMachineDetail, VirtualMachinePage, VirtualMachineQuery } from "../schemas/virtual-machines.js";
 import { nextLink } from "../pagination.js";
-import { virtualMachineDetailJson, virtualMachineJson } from "../serializers.js";
+import { virtualMachineDetailJson, virtualMachineJson } from "../../representations.js";
 
 export const virtualMachineRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   app.get("/v1/virtual-machines", {

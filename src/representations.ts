@@ -1,11 +1,12 @@
-// Database records → API JSON. The one place where the API's names and shapes are produced.
-import { ACTIVE_STATES, type BookingState } from "../domain/booking-states.js";
-import { bookingWarnings } from "../domain/booking-warnings.js";
-import type { AuditEventRow } from "../db/audit-repo.js";
-import type { BookingRecord } from "../db/bookings-repo.js";
-import type { ScopeAssignmentRow } from "../db/scope-assignments-repo.js";
-import type { SyncRunRow } from "../db/sync-runs-repo.js";
-import type { VirtualMachineRecord } from "../db/virtual-machines-repo.js";
+// Database records → API JSON. The one place where the API's names and shapes are produced — for HTTP responses and
+// for event payloads alike (an event carries the resource as the API shows it).
+import { ACTIVE_STATES, type BookingState } from "./domain/booking-states.js";
+import { bookingWarnings } from "./domain/booking-warnings.js";
+import type { AuditEventRow } from "./db/audit-repo.js";
+import type { BookingRecord } from "./db/bookings-repo.js";
+import type { ScopeAssignmentRow } from "./db/scope-assignments-repo.js";
+import type { SyncRunRow } from "./db/sync-runs-repo.js";
+import type { VirtualMachineRecord } from "./db/virtual-machines-repo.js";
 
 /** The maintenance columns as Prisma returns them (maintenance_statuses and window_history share them). */
 interface MaintenanceColumnsCamel {
