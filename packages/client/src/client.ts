@@ -2,7 +2,7 @@
 // (tokens, retries), plus what every caller would otherwise write by hand — paged iteration, idempotent creates,
 // If-Match on changes, waiting for a booking to end — with problems thrown as MaintenancePlannerError.
 import { randomUUID } from "node:crypto";
-import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
+import type { TokenCredential } from "@azure/identity";
 import createFetchClient, { type Client } from "openapi-fetch";
 import { MaintenancePlannerError, WaitTimeoutError } from "./errors.js";
 import { createTransport, type Auth, type RetryOptions } from "./transport.js";
@@ -45,7 +45,7 @@ export class MaintenancePlannerClient {
     const auth: Auth = options.token
       ? { token: options.token }
       : options.scope
-        ? { credential: options.credential ?? new DefaultAzureCredential(), scope: options.scope }
+        ? { credential: options.credential ?? null, scope: options.scope }
         : null;
     this.transport = createTransport(auth, options.retry, options.fetch);
     this.api = createFetchClient<paths>({ baseUrl: this.baseUrl, fetch: this.transport });

@@ -13,7 +13,8 @@ export interface RetryOptions {
   baseDelayMs?: number;
 }
 
-export type Auth = { token: string } | { credential: TokenCredential; scope: string } | null;
+/** A static token; or tokens for `scope` from `credential` (null: DefaultAzureCredential, loaded on first use). */
+export type Auth = { token: string } | { credential: TokenCredential | null; scope: string } | null;
 
 export type Transport = (request: Request) => Promise<Response>;
 
@@ -62,9 +63,12 @@ function authorizationHeader(auth: Auth): () => Promise<string | null> {
   if ("token" in auth) return async () => `Bearer ${auth.token}`;
   // Some credentials (Azure CLI, developer tools) start a process per call: keep the token until 2 min before expiry.
   let cached: { token: string; expiresOnTimestamp: number } | null = null;
+  let credential = auth.credential;
   return async () => {
     if (!cached || cached.expiresOnTimestamp - Date.now() < 120_000) {
-      const token = await auth.credential.getToken(auth.scope);
+      // Imported lazily: @azure/identity takes a noticeable part of a second to load, and most local runs need no token.
+      credential ??= new (await import("@azure/identity")).DefaultAzureCredential();
+      const token = await credential.getToken(auth.scope);
       if (!token) throw new Error(`the credential returned no token for scope ${auth.scope}`);
       cached = token;
     }
