@@ -25,10 +25,11 @@ describe.runIf(asRoot)("npm start as root in a private folder", () => {
 
   it("serves the simulated fleet with no manual step, its data owned by postgres and private", async () => {
     expect(statSync(privateDir).mode & 0o777).toBe(0o700);
-    // A clone plus `npm ci`, made cheaply: hard links to this checkout's files (same inodes, new paths).
+    // A clone plus `npm ci`, made cheaply: the files copied, node_modules (read-only here) as hard links.
     execFileSync("mkdir", [checkout]);
-    const entries = readdirSync(root).filter((e) => ![".git", ".data"].includes(e));
-    execFileSync("cp", ["-al", ...entries.map((e) => path.join(root, e)), checkout]);
+    const entries = readdirSync(root).filter((e) => ![".git", ".data", "node_modules"].includes(e));
+    execFileSync("cp", ["-a", ...entries.map((e) => path.join(root, e)), checkout]);
+    execFileSync("cp", ["-al", path.join(root, "node_modules"), checkout]);
     home = rootHomeFor(checkout);
 
     const [port, pgPort] = [await freePort(), await freePort()];
