@@ -1,7 +1,7 @@
 // The CLI end to end: real `maintenance-planner` processes against the service running as a process (src/main.ts)
 // on a test database, with the ARM simulator and short lead and operation times so the scheduler completes
 // bookings within the test.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +52,7 @@ describe("maintenance-planner CLI", () => {
     await stopAll();
     await sim?.close();
     await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("vms list --output json prints exactly what the API lists, every page", async () => {
