@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { canTransition, type BookingState } from "../domain/booking-states.js";
-import { checkBookable, type BookingPolicy } from "../domain/bookings.js";
+import { checkBookable, noteValue, type BookingPolicy } from "../domain/bookings.js";
 import { ifMatchAllows } from "../domain/bookings-etag.js";
 import { parseStartAt } from "../domain/bookings-time.js";
 import { inScope, type Scope } from "../domain/access.js";
@@ -62,7 +62,7 @@ export async function createBooking(deps: BookingDeps, caller: Caller, input: Ne
   const { actor, principalId } = caller;
   const startAt = parseStartAt(input.startAt);
   const virtualMachineId = input.virtualMachineId.toLowerCase();
-  const note = input.note ?? null;
+  const note = noteValue(input.note ?? null);
   // The hash covers the request's meaning: the same instant sent with another offset is the same request.
   const requestHash = createHash("sha256").update(JSON.stringify([virtualMachineId, startAt.toISOString(), note])).digest("hex");
   // Keys belong to the principal's stable id (oid / appid), not to its display name, which can be renamed.
@@ -126,7 +126,7 @@ export async function updateBooking(deps: BookingDeps, caller: Caller, id: strin
   const booking = await loadForChange(deps.pool, caller, id, ifMatch, "changed");
   if (startAt) checkBookable(await findBookableVm(deps.pool, booking.virtualMachineId), booking.virtualMachineId, startAt, deps.clock(), deps.policy);
   const action = startAt ? "booking.rescheduled" : "booking.note-changed";
-  const row = await updateScheduledBooking(deps.pool, booking, { startAt, note: change.note }, { ...caller, action });
+  const row = await updateScheduledBooking(deps.pool, booking, { startAt, note: noteValue(change.note) }, { ...caller, action });
   if (!row) throw await lostRace(deps.pool, id, "changed");
   return (await withAttempts(deps.pool, [row]))[0];
 }
