@@ -1,4 +1,5 @@
 // Builds the Fastify app from explicit dependencies. Never listens: main.ts does, tests use supertest.
+import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Db } from "./db/client.js";
@@ -16,7 +17,7 @@ import { metricsRoutes } from "./http/routes/metrics.js";
 import { securityRoutes } from "./http/routes/security.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
-  LOG_REDACT_PATHS, clientErrorHandler, rateLimitStep, registerContentTypeRules, registerNulGuard, registerSecurityHeaders, requestId,
+  LOG_REDACT_PATHS, clientErrorHandler, clientRequestId, rateLimitStep, registerContentTypeRules, registerNulGuard, registerRequestIds, registerSecurityHeaders, requestId,
 } from "./http/security.js";
 import { loadScope } from "./services/access.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
@@ -48,9 +49,13 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   const app = Fastify({
     ...(logger && typeof logger === "object" && "child" in logger ? { loggerInstance: logger } : { logger: loggerOptions }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    // Our genReqId reads (and checks) x-request-id itself; Fastify's own option would trust any value.
+    // Always our own id (src/http/security.ts); the caller's x-request-id is kept apart as clientRequestId.
     requestIdHeader: false,
     genReqId: requestId,
+    childLoggerFactory: (parent, bindings, opts, raw) => {
+      const clientId = clientRequestId(raw as IncomingMessage);
+      return parent.child(clientId ? { ...bindings, clientRequestId: clientId } : bindings, opts);
+    },
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -62,8 +67,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   app.addHook("preClose", async () => {
     closing = true;
   });
-  app.addHook("onSend", async (request, reply) => {
-    reply.header("x-request-id", request.id);
+  registerRequestIds(app);
+  app.addHook("onSend", async (_request, reply) => {
     if (closing) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {

@@ -67,7 +67,7 @@ function send(reply: FastifyReply, request: FastifyRequest, problem: ProblemFiel
   return reply
     .code(problem.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send({ ...problem, instance: request.url.split("?")[0], requestId: request.id });
+    .send({ ...problem, instance: request.url.split("?")[0], requestId: request.id, ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}) });
 }
 
 function validationDetail(error: FastifyError): { detail: string; errors?: unknown[] } {

@@ -48,7 +48,12 @@ export const AuditEvent = Type.Object(
     targetId: Type.String(),
     before: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: "The target before the change; null for a creation." }),
     after: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: "The target after the change; null for a deletion." }),
-    requestId: Type.Union([Type.String(), Type.Null()], { description: "The request that made the change (its `x-request-id`); null for jobs." }),
+    requestId: Type.Union([Type.String(), Type.Null()], {
+      description: "The request that made the change: the id the service generated for it (the `x-request-id` response header and `requestId` of its problem documents); null for jobs.",
+    }),
+    clientRequestId: Type.Union([Type.String(), Type.Null()], {
+      description: "The `x-request-id` the caller sent with that request, if well-formed: for finding the change in the caller's own logs. The caller chooses it, so it proves nothing.",
+    }),
   },
   { $id: "AuditEvent", additionalProperties: false, description: "One change, recorded in the same transaction as the change. Never updated or deleted." },
 );
