@@ -49,6 +49,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Start-up: how long to wait for the database to accept connections before giving up. */
   databaseConnectTimeoutMs: number;
+  /** How long a query waits for a pooled connection before the request is answered 503. */
+  databasePoolTimeoutMs: number;
   /** `none` only when asked for (or in simulator mode): every caller is `anonymous` with every role. */
   authMode: AuthMode;
   /** Set when authMode is `entra`. */
@@ -188,6 +190,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     operationPollIntervalMs: duration(env, "OPERATION_POLL_INTERVAL", "10s"),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
     databaseConnectTimeoutMs: duration(env, "DATABASE_CONNECT_TIMEOUT", "30s"),
+    databasePoolTimeoutMs: duration(env, "DATABASE_POOL_TIMEOUT", "5s"),
     authMode,
     entra: authMode === "entra" ? entraConfig(env) : null,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
