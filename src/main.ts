@@ -6,6 +6,7 @@ import { resolveRuntime } from "./bootstrap/runtime.js";
 import { createServiceDeps } from "./bootstrap/service-deps.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { migrate } from "./db/migrate.js";
+import { grantRuntimeRole } from "./db/runtime-grants.js";
 import { waitForDatabase } from "./bootstrap/wait-for-database.js";
 import { startScheduler } from "./scheduler/scheduler.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
@@ -28,9 +29,13 @@ async function main() {
   const resolved = await resolveRuntime(config, (msg) => log.info(msg));
   const { runtime } = resolved;
 
-  await waitForDatabase(runtime.databaseUrl, config.databaseConnectTimeoutMs, (msg) => log.warn(msg));
-  const { applied } = await migrate(runtime.databaseUrl);
+  // Migrations (and the run-time role's grants) as the owner role when DATABASE_MIGRATION_URL names one.
+  const migrationUrl = runtime.migrationUrl ?? runtime.databaseUrl;
+  await waitForDatabase(migrationUrl, config.databaseConnectTimeoutMs, (msg) => log.warn(msg));
+  const { applied } = await migrate(migrationUrl);
   if (applied.length) log.info({ applied }, "migrations applied");
+  const { granted } = await grantRuntimeRole(migrationUrl, runtime.databaseUrl);
+  if (granted) log.info({ role: granted }, "run-time role granted its privileges");
 
   let metrics: Metrics | undefined;
   const deps = await createServiceDeps(runtime, { log, metrics: (event) => metrics?.apply(event) });

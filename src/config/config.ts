@@ -25,6 +25,8 @@ export interface Config {
   armToken: string | null;
   /** Unset → embedded PostgreSQL under `.data/` (laptop mode). */
   databaseUrl: string | null;
+  /** The (owner) role that runs migrations; unset → DATABASE_URL's. The service then runs as DATABASE_URL's role. */
+  databaseMigrationUrl: string | null;
   port: number;
   host: string;
   syncIntervalMs: number;
@@ -161,6 +163,12 @@ function subscriptions(env: Env, name: string): string[] {
   return [...new Set(ids.map((id) => id.toLowerCase()))];
 }
 
+function migrationUrl(env: Env): string | null {
+  const url = postgresUrl(env, "DATABASE_MIGRATION_URL");
+  if (url !== null && text(env, "DATABASE_URL") === null) throw new ConfigError("DATABASE_MIGRATION_URL", "needs DATABASE_URL (the embedded PostgreSQL has one role)");
+  return url;
+}
+
 export function loadConfig(env: Env): Readonly<Config> {
   const subscriptionIds = subscriptions(env, "AZURE_SUBSCRIPTION_IDS");
   const azureMode = oneOf(env, "AZURE_MODE", ["azure", "simulator"], subscriptionIds.length ? "azure" : "simulator");
@@ -175,6 +183,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     armEndpoint: httpsUrl(env, "AZURE_ARM_ENDPOINT", "https://management.azure.com"),
     armToken: text(env, "AZURE_ARM_TOKEN"),
     databaseUrl: postgresUrl(env, "DATABASE_URL"),
+    databaseMigrationUrl: migrationUrl(env),
     port: integer(env, "PORT", 3000, 0, 65535),
     host: text(env, "HOST") ?? "127.0.0.1",
     syncIntervalMs: duration(env, "SYNC_INTERVAL", "10m"),

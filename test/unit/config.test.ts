@@ -47,6 +47,9 @@ describe("loadConfig", () => {
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_CLOCK_SKEW: "1 minute" }, "AUTH_CLOCK_SKEW"],
     [{ AUTH_MODE: "open" }, "AUTH_MODE"],
     [{ RATE_LIMIT_PER_MINUTE: "0" }, "RATE_LIMIT_PER_MINUTE"],
+    [{ DATABASE_MIGRATION_URL: "postgresql://owner@db/mp" }, "DATABASE_MIGRATION_URL"],
+    [{ DATABASE_URL: "postgresql://app@db/mp", DATABASE_MIGRATION_URL: "mysql://owner@db/mp" }, "DATABASE_MIGRATION_URL"],
+    [{ DATABASE_POOL_TIMEOUT: "0s" }, "DATABASE_POOL_TIMEOUT"],
   ])("refuses %o naming %s", (env, variable) => {
     let error: unknown;
     try {
