@@ -72,3 +72,14 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Polls `fn` until it returns a value (errors count as "not yet"), for a process that is starting or working. */
+export async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

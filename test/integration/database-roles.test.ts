@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/azure/simulator/index.js";
 import { RUNTIME_PRIVILEGES, runtimeGrantStatements } from "../../src/db/runtime-grants.js";
 import { BASE_TEST_DATABASE_URL } from "../helpers/database.js";
-import { freePort, serviceEnv, startService, stopAll } from "../helpers/service-process.js";
+import { freePort, serviceEnv, startService, stopAll, until } from "../helpers/service-process.js";
 import { startTestSimulator } from "../helpers/simulator.js";
 
 const suffix = `${process.pid}_${randomBytes(3).toString("hex")}`;
@@ -25,16 +25,6 @@ const urlAs = (user: string) => {
   url.pathname = `/${DATABASE}`;
   return url.toString();
 };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("least-privilege database roles", () => {
   let admin: pg.Client;
@@ -66,7 +56,7 @@ describe("least-privilege database roles", () => {
     startService(serviceEnv(sim, urlAs(APP), {
       DATABASE_MIGRATION_URL: urlAs(OWNER), PORT: String(port), BOOKING_MIN_LEAD_SECONDS: "0", BOOKING_END_MARGIN_SECONDS: "0", OPERATION_POLL_INTERVAL: "100ms",
     }));
-    await waitFor("the service to be ready", async () => ((await api("GET", "/readyz")).status === 200 ? true : undefined));
+    await until("the service to be ready", async () => ((await api("GET", "/readyz")).status === 200 ? true : undefined));
   }, 60_000);
   afterAll(async () => {
     await stopAll();
@@ -86,7 +76,7 @@ describe("least-privilege database roles", () => {
     });
     const started = await api("POST", "/v1/sync-runs");
     expect(started.status).toBe(202);
-    const run = await waitFor("the sync", async () => {
+    const run = await until("the sync", async () => {
       const r = await api("GET", `/v1/sync-runs/${started.body.id}`);
       return r.body.status === "running" ? undefined : r.body;
     });
@@ -96,7 +86,7 @@ describe("least-privilege database roles", () => {
 
     const booking = await api("POST", "/v1/bookings", { virtualMachineId: target.id, startAt: new Date(Date.now() + 1_000).toISOString(), note: "as the app role" });
     expect(booking.status).toBe(201);
-    const done = await waitFor("the booking to be performed", async () => {
+    const done = await until("the booking to be performed", async () => {
       const b = (await api("GET", `/v1/bookings/${booking.body.id}`)).body;
       return ["scheduled", "running"].includes(b.state) ? undefined : b;
     });
