@@ -2,6 +2,7 @@
 // write the new status and one history row per change — one transaction, a handful of statements per page.
 import type pg from "pg";
 import type { ArmVirtualMachine, InstanceViewFacts } from "../azure/gateway.js";
+import { armKey } from "../domain/arm-names.js";
 import { classifyChange, type WindowChange } from "../domain/maintenance.js";
 import {
   MAINTENANCE_RECORD_COLUMNS,
@@ -25,7 +26,7 @@ const UPSERT_VMS = `
 INSERT INTO virtual_machines (id, resource_id, resource_id_key, subscription_id, resource_group, name, location,
   scale_set_name, scale_set_instance_id, availability_set, zone, platform_update_domain, platform_fault_domain,
   tags, power_state, first_seen_at, last_seen_at, gone_since)
-SELECT gen_random_uuid(), r.resource_id, lower(r.resource_id), r.subscription_id, r.resource_group, r.name, r.location,
+SELECT gen_random_uuid(), r.resource_id, arm_key(r.resource_id), r.subscription_id, r.resource_group, r.name, r.location,
   r.scale_set_name, r.scale_set_instance_id, r.availability_set, r.zone, r.platform_update_domain, r.platform_fault_domain,
   coalesce(r.tags, '{}'::jsonb), r.power_state, now(), now(), NULL
 FROM jsonb_to_recordset($1::jsonb) AS r(resource_id text, subscription_id text, resource_group text, name text,
@@ -78,7 +79,7 @@ function vmRecord(vm: ObservedVm) {
   };
 }
 
-/** Records one page of observed VMs. `vms` must not repeat a resource id (compared case-insensitively). */
+/** Records one page of observed VMs. `vms` must not repeat a resource id (compared by armKey, as ARM compares ids). */
 // Times come from the database clock (now()), like the run's start, so "not seen since the run started" holds
 // whatever the app servers' clocks say.
 export async function recordObservations(pool: pg.Pool, syncRunId: string | null, vms: ObservedVm[]): Promise<ObservationCounts> {
@@ -96,7 +97,7 @@ export async function recordObservations(pool: pg.Pool, syncRunId: string | null
     const history: object[] = [];
     const counts: ObservationCounts = { appeared: 0, changed: 0, cleared: 0 };
     for (const vm of vms) {
-      const id = idByKey.get(vm.resourceId.toLowerCase())!;
+      const id = idByKey.get(armKey(vm.resourceId))!;
       const after = vm.instanceView.maintenance;
       const change: WindowChange | null = classifyChange(before.get(id) ?? null, after);
       if (after) statuses.push({ virtual_machine_id: id, ...columnsFromStatus(after) });

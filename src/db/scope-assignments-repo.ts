@@ -1,5 +1,5 @@
-// Scope assignments in SQL. Ids are stored lower-cased (ARM and Entra ids are case-insensitive), so the unique
-// index `scope_assignments_unique` and the lookups compare like with like.
+// Scope assignments in SQL. Principal and subscription ids are GUIDs stored lower-case, so the lookups compare like
+// with like; the unique index `scope_assignments_unique` compares resource groups by arm_key, as ARM does.
 import { DomainError } from "../domain/errors.js";
 import type { Queryable } from "./bookings-repo.js";
 import { uniqueViolationConstraint } from "./errors.js";

@@ -1,6 +1,7 @@
 // Opaque pagination cursors: base64url JSON of the last item's sort key. One codec for every list: each field
 // has a kind, and decoding checks every value against its kind, so a tampered cursor is a 400 `invalid-cursor`,
 // never a cast error, an out-of-range timestamp or an Invalid Date in the database.
+import { armKey } from "./arm-names.js";
 import { DomainError } from "./errors.js";
 
 /**
@@ -20,7 +21,7 @@ const VALID: Record<CursorFieldKind, (v: string) => boolean> = {
   timestamp: (v) => ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v,
   uuid: (v) => UUID.test(v),
   bigint: (v) => /^[1-9][0-9]{0,18}$/.test(v) && BigInt(v) <= BIGINT_MAX,
-  "resource-id-key": (v) => v.length <= 512 && /^\/subscriptions\//i.test(v),
+  "resource-id-key": (v) => v.length <= 512 && v.startsWith("/SUBSCRIPTIONS/") && armKey(v) === v,
 };
 
 export interface Page<T> {

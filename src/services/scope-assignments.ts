@@ -21,11 +21,12 @@ export async function listScopeAssignmentsPage(pool: pg.Pool, principalId: strin
 }
 
 export function createScopeAssignment(pool: pg.Pool, audit: AuditContext, input: NewScopeAssignment): Promise<ScopeAssignmentRow> {
-  // Entra object ids and ARM names are case-insensitive; stored lower-cased so the unique index sees duplicates.
+  // Object ids and subscription ids are GUIDs (the schema checked): stored lower-case. The resource group is kept as
+  // given; the unique index and every comparison use its arm_key, as ARM compares names.
   const assignment = {
     principalId: input.principalId.toLowerCase(),
     subscriptionId: input.subscriptionId.toLowerCase(),
-    resourceGroup: input.resourceGroup ? input.resourceGroup.toLowerCase() : null,
+    resourceGroup: input.resourceGroup ?? null,
     createdBy: audit.actor,
   };
   return withTransaction(pool, async (client) => {

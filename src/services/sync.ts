@@ -4,6 +4,7 @@ import pLimit from "p-limit";
 import type pg from "pg";
 import type { AzureGateway, ArmVirtualMachine } from "../azure/gateway.js";
 import { ArmError } from "../azure/gateway.js";
+import { armKey } from "../domain/arm-names.js";
 import type { MetricsSink } from "../observability/metrics.js";
 import { markGone, recordObservations, type ObservedVm } from "../db/observations-repo.js";
 import type { AuditContext } from "../db/audit-repo.js";
@@ -99,8 +100,8 @@ async function syncSubscription(deps: SyncDeps, run: SyncRunRow, subscriptionId:
   const limit = pLimit(deps.concurrency); // per subscription: each has its own read budget
   const seen = new Set<string>();
   for await (const page of deps.gateway.listVirtualMachines(subscriptionId)) {
-    const fresh = page.filter((vm) => !seen.has(vm.resourceId.toLowerCase()));
-    fresh.forEach((vm) => seen.add(vm.resourceId.toLowerCase()));
+    const fresh = page.filter((vm) => !seen.has(armKey(vm.resourceId)));
+    fresh.forEach((vm) => seen.add(armKey(vm.resourceId)));
     const observed = await Promise.all(fresh.map((vm) => limit(() => withInstanceView(deps.gateway, vm))));
     const counts = await recordObservations(deps.pool, run.id, observed);
     totals.vmsSeen += observed.length;

@@ -57,11 +57,15 @@ describe("scope", () => {
     expect(scopeFrom([])).toBeNull();
     expect(inScope(null, { subscriptionId: "any", resourceGroup: "any" })).toBe(true);
   });
-  it("a subscription covers all its groups; a group only itself; case-insensitive", () => {
-    const scope = scopeFrom([{ subscriptionId: sub.toUpperCase(), resourceGroup: null }, { subscriptionId: "other", resourceGroup: "RG-Web" }]);
+  it("a subscription covers all its groups; a group only itself; compared as ARM compares names", () => {
+    const other = "22222222-2222-4222-8222-22222222222a";
+    const scope = scopeFrom([{ subscriptionId: sub.toUpperCase(), resourceGroup: null }, { subscriptionId: other, resourceGroup: "RG-Web" }, { subscriptionId: other, resourceGroup: "rg-kelvin" }]);
     expect(inScope(scope, { subscriptionId: sub, resourceGroup: "anything" })).toBe(true);
-    expect(inScope(scope, { subscriptionId: "OTHER", resourceGroup: "rg-web" })).toBe(true);
-    expect(inScope(scope, { subscriptionId: "other", resourceGroup: "rg-db" })).toBe(false);
-    expect(inScope(scope, { subscriptionId: "third", resourceGroup: "rg-web" })).toBe(false);
+    expect(inScope(scope, { subscriptionId: other.toUpperCase(), resourceGroup: "rg-web" })).toBe(true);
+    expect(inScope(scope, { subscriptionId: other, resourceGroup: "rg-db" })).toBe(false);
+    expect(inScope(scope, { subscriptionId: "33333333-3333-4333-8333-333333333333", resourceGroup: "rg-web" })).toBe(false);
+    expect(inScope(scope, { subscriptionId: other, resourceGroup: "RG-KELVIN" })).toBe(true);
+    // U+212A KELVIN SIGN lower-cases to k, but ARM keeps it apart from k.
+    expect(inScope(scope, { subscriptionId: other, resourceGroup: "rg-\u212Aelvin" })).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ const PrincipalId = Type.String({
   examples: ["3f2b8c1e-6a4d-4b7e-9c1f-2d5e8a7b6c40"],
 });
 const SubscriptionId = Type.String({ format: "uuid", description: "Azure subscription id (case-insensitive; returned lower-cased).", examples: ["11111111-1111-4111-8111-111111111111"] });
-const ResourceGroup = Type.String({ minLength: 1, maxLength: 90, pattern: "^[-\\w.()]*[-\\w()]$", description: "Resource group name (case-insensitive; returned lower-cased).", examples: ["rg-web"] });
+const ResourceGroup = Type.String({ minLength: 1, maxLength: 90, pattern: "^[-\\w.()]*[-\\w()]$", description: "Resource group name, as given; compared ignoring case as ARM does (per UTF-16 unit, simple upper-casing: U+212A KELVIN SIGN is not `k`).", examples: ["rg-web"] });
 
 export const ScopeAssignment = Type.Object(
   {
