@@ -19,7 +19,7 @@ import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
   LOG_REDACT_PATHS, clientErrorHandler, clientRequestId, rateLimitStep, registerContentTypeRules, registerNulGuard, registerRequestIds, registerSecurityHeaders, requestId,
 } from "./http/security.js";
-import { loadScope } from "./services/access.js";
+import { createAccess } from "./services/access.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 
 export interface AppDeps {
@@ -79,7 +79,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   registerProblemHandlers(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await registerSecurityHeaders(app);
-  const authorise = registerAuthentication(app, { setup: deps.auth, loadScope: (principal) => loadScope(deps.db.pool, principal) });
+  const entra = deps.auth?.mode === "entra" ? deps.auth : null;
+  const access = createAccess(() => deps.db.pool, { directory: entra?.groups ?? null, alwaysLookUp: entra?.alwaysLookUpGroups ?? false });
+  const authorise = registerAuthentication(app, { setup: deps.auth, access });
   app.addHook("onRequest", await rateLimitStep(app, deps.rateLimitPerMinute ?? 600));
   app.addHook("onRequest", authorise);
   registerContentTypeRules(app);
@@ -91,7 +93,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(virtualMachineRoutes, { deps });
   await app.register(syncRunRoutes, { deps });
   await app.register(bookingRoutes, { deps });
-  await app.register(securityRoutes, { deps });
+  await app.register(securityRoutes, { deps, access });
   return app;
 }
 

@@ -5,6 +5,20 @@ import { parseDuration } from "../domain/duration.js";
 export type AzureMode = "azure" | "simulator";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 export type AuthMode = "entra" | "none";
+/** Where a user's or application's group membership comes from (AUTH_GROUP_SOURCE). */
+export type GroupSource = "claim-or-graph" | "graph" | "claim";
+
+/** Group membership for scope assignments that name groups. */
+export interface GroupsConfig {
+  /** `claim-or-graph`: the token's `groups` claim, Graph when the token lists none; `graph`: always Graph; `claim`: never Graph. */
+  source: GroupSource;
+  /** Microsoft Graph base URL (national clouds, test doubles). */
+  graphUrl: string;
+  /** Static bearer token for Graph test doubles; null → DefaultAzureCredential. */
+  graphToken: string | null;
+  /** How long a principal's groups from Graph are reused. */
+  cacheTtlMs: number;
+}
 
 /** How bearer tokens from Microsoft Entra ID are verified (AUTH_MODE=entra). */
 export interface EntraAuthConfig {
@@ -15,6 +29,7 @@ export interface EntraAuthConfig {
   issuers: string[];
   jwksUrl: string;
   clockSkewSeconds: number;
+  groups: GroupsConfig;
 }
 
 export interface Config {
@@ -124,12 +139,21 @@ function list(env: Env, name: string): string[] {
   return (text(env, name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-/** An https URL, or http to this machine only (a local JWKS in tests); tokens' keys must not travel in clear. */
-function keySetUrl(env: Env, name: string, fallback: string): string {
+/** An https URL, or http to this machine only (a local double in tests); keys and tokens must not travel in clear. */
+function secureUrl(env: Env, name: string, fallback: string): string {
   const { raw, url } = parsedUrl(env, name, fallback);
   const loopback = url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   if (url.protocol !== "https:" && !loopback) throw new ConfigError(name, `must be an https URL (http only for 127.0.0.1/localhost), got "${raw}"`);
   return raw;
+}
+
+function groupsConfig(env: Env): GroupsConfig {
+  return {
+    source: oneOf(env, "AUTH_GROUP_SOURCE", ["claim-or-graph", "graph", "claim"], "claim-or-graph"),
+    graphUrl: secureUrl(env, "AUTH_GRAPH_URL", "https://graph.microsoft.com").replace(/\/+$/, ""),
+    graphToken: text(env, "AUTH_GRAPH_TOKEN"),
+    cacheTtlMs: duration(env, "AUTH_GROUP_CACHE_TTL", "5m"),
+  };
 }
 
 const TENANT = /^[A-Za-z0-9.-]{1,253}$/;
@@ -147,8 +171,9 @@ function entraConfig(env: Env): EntraAuthConfig {
     audiences,
     // v2 tokens carry the v2 issuer; an API whose manifest keeps accessTokenAcceptedVersion 1 gets v1 tokens.
     issuers: issuers.length ? issuers : [`https://login.microsoftonline.com/${tenantId}/v2.0`, `https://sts.windows.net/${tenantId}/`],
-    jwksUrl: keySetUrl(env, "AUTH_JWKS_URL", `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`),
+    jwksUrl: secureUrl(env, "AUTH_JWKS_URL", `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`),
     clockSkewSeconds: duration(env, "AUTH_CLOCK_SKEW", "60s") / 1000,
+    groups: groupsConfig(env),
   };
 }
 

@@ -23,9 +23,9 @@ export async function assignmentsFor(db: Queryable, principalIds: string[]): Pro
   return rows;
 }
 
-/** Whether any assignment exists at all (scope must fail closed when a caller's groups are unknown). */
-export async function anyAssignments(db: Queryable): Promise<boolean> {
-  const { rows } = await db.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM scope_assignments) AS any`);
+/** Whether an assignment names anyone but `principalIds` (one of a caller's unknown groups, perhaps). */
+export async function assignmentsBeyond(db: Queryable, principalIds: string[]): Promise<boolean> {
+  const { rows } = await db.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM scope_assignments WHERE principal_id <> ALL($1::text[])) AS any`, [principalIds]);
   return rows[0].any;
 }
 

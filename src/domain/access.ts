@@ -10,19 +10,21 @@ export interface Principal {
   kind: "user" | "app" | "anonymous";
   /** Stable identity: a user's object id, an application's client id (lower-cased). Keys idempotency and rate limits. */
   id: string;
+  /** The directory object (`oid`): the user, or the application's service principal; lower-cased. For group lookups. */
+  objectId: string | null;
   /** Recorded on bookings and audit events: a user's preferred_username (else oid), an app's appid (else azp). */
   actor: string;
-  /** Ids scope assignments may name: the object id, the client id, and the groups claim; lower-cased. */
-  ids: string[];
-  roles: Role[];
+  /** The principal's own ids scope assignments may name: the object id and, for an application, the client id; lower-cased. */
+  ownIds: string[];
   /**
-   * The token did not list the user's groups (Entra's overage marker, or `hasgroups`): group assignments cannot
-   * be applied, so scope must fail closed.
+   * The groups the token lists, lower-cased; null when it lists none — no `groups` claim, Entra's overage marker or
+   * `hasgroups` — so they must be looked up (or scope fail closed): absent groups must never widen access.
    */
-  groupsUnknown: boolean;
+  groups: string[] | null;
+  roles: Role[];
 }
 
-export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", id: "anonymous", actor: "anonymous", ids: [], roles: [...ROLES], groupsUnknown: false }) as Principal;
+export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", id: "anonymous", objectId: null, actor: "anonymous", ownIds: [], groups: [], roles: [...ROLES] }) as Principal;
 
 /**
  * Admin implies Book implies Read: a booker must see what they book, and an admin can do what a booker can.

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   "unauthorized",
   "forbidden",
   "scope-assignment-exists",
+  "scope-assignment-names-caller",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -35,6 +35,7 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   unauthorized: { status: 401, title: "Authentication required" },
   forbidden: { status: 403, title: "Forbidden" },
   "scope-assignment-exists": { status: 409, title: "The principal already has this scope assignment" },
+  "scope-assignment-names-caller": { status: 409, title: "The assignment would restrict the admin making it" },
 };
 
 /** Codes for errors raised by the HTTP framework itself (body parsing, limits, routing). */

@@ -20,11 +20,19 @@ export async function listScopeAssignmentsPage(pool: pg.Pool, principalId: strin
   return CURSOR.page(rows, limit, (last) => ({ id: last.id }));
 }
 
-export function createScopeAssignment(pool: pg.Pool, audit: AuditContext, input: NewScopeAssignment): Promise<ScopeAssignmentRow> {
+/** `callerIds`: every id that names the admin making it (own ids and groups); naming one is refused (409). */
+export function createScopeAssignment(pool: pg.Pool, audit: AuditContext, input: NewScopeAssignment, callerIds: string[]): Promise<ScopeAssignmentRow> {
+  const principalId = input.principalId.toLowerCase();
+  if (callerIds.includes(principalId)) {
+    throw new DomainError(
+      "scope-assignment-names-caller",
+      `Principal ${principalId} is you or one of your groups: the assignment would restrict you, and a restricted principal cannot use the admin operations, not even to remove it. Let another admin create it.`,
+    );
+  }
   // Object ids and subscription ids are GUIDs (the schema checked): stored lower-case. The resource group is kept as
   // given; the unique index and every comparison use its arm_key, as ARM compares names.
   const assignment = {
-    principalId: input.principalId.toLowerCase(),
+    principalId,
     subscriptionId: input.subscriptionId.toLowerCase(),
     resourceGroup: input.resourceGroup ?? null,
     createdBy: audit.actor,
