@@ -34,6 +34,11 @@ export interface AppDeps {
   auth?: AuthSetup;
   /** RATE_LIMIT_PER_MINUTE; default 600. */
   rateLimitPerMinute?: number;
+  /**
+   * /metrics on this listener, with METRICS_BEARER_TOKEN when set (default: open); false when it is served on
+   * METRICS_PORT instead (src/http/metrics-app.ts).
+   */
+  metricsEndpoint?: { bearerToken: string | null } | false;
 }
 
 export interface AppOptions {
@@ -89,7 +94,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await registerOpenApi(app);
 
   await app.register(healthRoutes, { deps });
-  await app.register(metricsRoutes, { metrics });
+  if (deps.metricsEndpoint !== false) await app.register(metricsRoutes, { metrics, bearerToken: deps.metricsEndpoint?.bearerToken ?? null });
   await app.register(virtualMachineRoutes, { deps });
   await app.register(syncRunRoutes, { deps });
   await app.register(bookingRoutes, { deps });

@@ -74,6 +74,12 @@ export interface Config {
   entra: EntraAuthConfig | null;
   /** Requests per minute per caller (token principal, else client address) on /v1. */
   rateLimitPerMinute: number;
+  /** How often the database-derived gauges are counted (never per scrape). */
+  metricsRefreshIntervalMs: number;
+  /** Serve /metrics on this port instead of PORT; null: on PORT. */
+  metricsPort: number | null;
+  /** Scrapes must send `Authorization: Bearer <token>`; null: /metrics is open. */
+  metricsBearerToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -228,5 +234,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     authMode,
     entra: authMode === "entra" ? entraConfig(env) : null,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
+    metricsRefreshIntervalMs: duration(env, "METRICS_REFRESH_INTERVAL", "15s"),
+    metricsPort: text(env, "METRICS_PORT") === null ? null : integer(env, "METRICS_PORT", 0, 0, 65535),
+    metricsBearerToken: text(env, "METRICS_BEARER_TOKEN"),
   });
 }

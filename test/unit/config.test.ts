@@ -50,6 +50,8 @@ describe("loadConfig", () => {
     [{ DATABASE_MIGRATION_URL: "postgresql://owner@db/mp" }, "DATABASE_MIGRATION_URL"],
     [{ DATABASE_URL: "postgresql://app@db/mp", DATABASE_MIGRATION_URL: "mysql://owner@db/mp" }, "DATABASE_MIGRATION_URL"],
     [{ DATABASE_POOL_TIMEOUT: "0s" }, "DATABASE_POOL_TIMEOUT"],
+    [{ METRICS_PORT: "http" }, "METRICS_PORT"],
+    [{ METRICS_REFRESH_INTERVAL: "15" }, "METRICS_REFRESH_INTERVAL"],
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_GROUP_SOURCE: "ldap" }, "AUTH_GROUP_SOURCE"],
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_GRAPH_URL: "http://graph.example.com" }, "AUTH_GRAPH_URL"],
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_GROUP_CACHE_TTL: "5" }, "AUTH_GROUP_CACHE_TTL"],
