@@ -4,6 +4,7 @@ import { benchApi } from "./api.js";
 import { benchBookingCreate } from "./bookings.js";
 import { runSyncBenchmarks } from "./sync.js";
 import { runDispatchBenchmarks } from "./dispatch.js";
+import { benchMetrics } from "./metrics.js";
 
 interface Benchmark {
   name: string;
@@ -14,6 +15,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: "api", run: async () => { const { rows, ratio } = await benchApi(); return { rows, notes: [`req/s vs the bare route (goal ≥ 0.5): ${ratio}`] }; } },
   { name: "sync", run: async () => ({ rows: await runSyncBenchmarks() }) },
   { name: "bookings", run: async () => ({ rows: await benchBookingCreate() }) },
+  { name: "metrics", run: async () => { const { rows, ratios } = await benchMetrics(); return { rows, notes: ratios }; } },
   { name: "dispatch", run: async () => { const { results, ratio } = await runDispatchBenchmarks(); return { rows: results, notes: [`dispatcher / pg-boss throughput ratio: ${ratio}`] }; } },
 ];
 

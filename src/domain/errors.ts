@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   "invalid-blackout",
   "invalid-selector",
   "invalid-time-range",
+  "scope-assignment-names-caller",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
