@@ -1,6 +1,6 @@
 // `npm run bench [name…]`: runs each registered benchmark (or the named ones) in turn and prints its table.
 // Register one line per benchmark.
-import { benchApi } from "./api.js";
+import { benchApi, profileNotes } from "./api.js";
 import { benchBookingCreate } from "./bookings.js";
 import { runSyncBenchmarks } from "./sync.js";
 import { runDispatchBenchmarks } from "./dispatch.js";
@@ -11,7 +11,13 @@ interface Benchmark {
 }
 
 const BENCHMARKS: Benchmark[] = [
-  { name: "api", run: async () => { const { rows, ratio } = await benchApi(); return { rows, notes: [`req/s vs the bare route (goal ≥ 0.5): ${ratio}`] }; } },
+  {
+    name: "api",
+    run: async () => {
+      const { rows, ratio, profile } = await benchApi();
+      return { rows, notes: [`deployed process req/s vs the bare route (goal ≥ 0.5): ${ratio}`, ...profileNotes(profile)] };
+    },
+  },
   { name: "sync", run: async () => ({ rows: await runSyncBenchmarks() }) },
   { name: "bookings", run: async () => ({ rows: await benchBookingCreate() }) },
   { name: "dispatch", run: async () => { const { results, ratio } = await runDispatchBenchmarks(); return { rows: results, notes: [`dispatcher / pg-boss throughput ratio: ${ratio}`] }; } },

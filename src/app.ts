@@ -14,10 +14,14 @@ import { syncRunRoutes } from "./http/routes/sync-runs.js";
 import { virtualMachineRoutes } from "./http/routes/virtual-machines.js";
 import { metricsRoutes } from "./http/routes/metrics.js";
 import { securityRoutes } from "./http/routes/security.js";
+import { meRoutes } from "./http/routes/me.js";
+import { uiRoutes } from "./http/routes/ui.js";
+import type { UiConfig } from "./config/config.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
   LOG_REDACT_PATHS, clientErrorHandler, rateLimitStep, registerContentTypeRules, registerNulGuard, registerSecurityHeaders, requestId,
 } from "./http/security.js";
+import { registerConditionalGet } from "./http/conditional-get.js";
 import { loadScope } from "./services/access.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 
@@ -33,6 +37,10 @@ export interface AppDeps {
   auth?: AuthSetup;
   /** RATE_LIMIT_PER_MINUTE; default 600. */
   rateLimitPerMinute?: number;
+  /** The page's sign-in settings (config.ui); default: none configured. */
+  ui?: UiConfig;
+  /** Where the built page is; default dist/web under the package root. */
+  pageRoot?: string;
 }
 
 export interface AppOptions {
@@ -79,6 +87,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   app.addHook("onRequest", authorise);
   registerContentTypeRules(app);
   registerNulGuard(app);
+  registerConditionalGet(app);
   await registerOpenApi(app);
 
   await app.register(healthRoutes, { deps });
@@ -87,6 +96,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(syncRunRoutes, { deps });
   await app.register(bookingRoutes, { deps });
   await app.register(securityRoutes, { deps });
+  await app.register(meRoutes);
+  const ui = deps.ui ?? { clientId: null, authority: null, apiScope: null };
+  await app.register(uiRoutes, { config: { authMode: deps.auth?.mode === "none" ? "none" : "entra", ...ui }, root: deps.pageRoot });
   return app;
 }
 

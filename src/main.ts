@@ -37,7 +37,7 @@ async function main() {
   metrics = createMetrics(stateCounts(deps.db.prisma));
   const bookingPolicy = { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds };
   const app = await buildApp(
-    { db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute },
+    { db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute, ui: config.ui },
     { logger: log },
   );
   await app.listen({ port: config.port, host: config.host });

@@ -1,25 +1,26 @@
 // Current-state counts for /metrics gauges, computed at scrape time. The maintenance classes are the API's own
-// filters (virtualMachineWhere), which test/integration/virtual-machines-api.test.ts checks against the domain
-// rules, made exclusive so the gauges add up to the VMs Azure still lists.
-import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+// filter conditions (maintenanceCondition), which test/integration/virtual-machines-api.test.ts checks against
+// the domain rules, made exclusive so the gauges add up to the VMs Azure still lists.
+import type { PrismaClient } from "../generated/prisma/client.js";
 import type { StateCounts } from "../observability/metrics.js";
-import { virtualMachineWhere } from "./virtual-machines-repo.js";
+import { SqlConditions, maintenanceCondition } from "./virtual-machines-repo.js";
 
 export function stateCounts(prisma: PrismaClient): StateCounts {
   return {
     async vmsByMaintenance() {
+      const sql = new SqlConditions();
       const now = new Date();
-      const open = virtualMachineWhere({ maintenance: "self-service-open" }, now);
-      const pending = virtualMachineWhere({ maintenance: "pending" }, now);
-      const none = virtualMachineWhere({ maintenance: "none" }, now);
-      const classes: Record<string, Prisma.VirtualMachineWhereInput> = {
-        none,
-        "self-service-open": open,
-        pending: { AND: [pending, { NOT: open }] },
-        done: { AND: [virtualMachineWhere({}, now), { NOT: [none, open, pending] }] },
-      };
-      const counts = await Promise.all(Object.values(classes).map((where) => prisma.virtualMachine.count({ where })));
-      return Object.fromEntries(Object.keys(classes).map((k, i) => [k, counts[i]]));
+      const [open, pending, none] = (["self-service-open", "pending", "none"] as const).map((f) => maintenanceCondition(f, now, sql));
+      const [counts] = await prisma.$queryRawUnsafe<Record<string, number>[]>(
+        `SELECT count(*) FILTER (WHERE ${none})::int AS "none",
+                count(*) FILTER (WHERE ${open})::int AS "self-service-open",
+                count(*) FILTER (WHERE ${pending} AND NOT ${open})::int AS "pending",
+                count(*) FILTER (WHERE NOT ${none} AND NOT ${open} AND NOT ${pending})::int AS "done"
+         FROM virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
+         WHERE v.gone_since IS NULL`,
+        ...sql.params,
+      );
+      return counts;
     },
     async bookingsByState() {
       const rows = await prisma.booking.groupBy({ by: ["state"], _count: { _all: true } });

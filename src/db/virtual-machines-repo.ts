@@ -1,77 +1,126 @@
-// Read side of VMs for the API (Prisma). The maintenance filters mirror isPending / isSelfServiceOpen in
-// src/domain/maintenance.ts; test/integration/virtual-machines-api.test.ts checks them against each other.
-import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+// Read side of VMs for the API. The list is the hottest read (portals page through the whole estate), so it is
+// one hand-written statement on the pg pool, returning the same record shape Prisma does (serializers.ts maps
+// either); the detail keeps Prisma. The maintenance classes mirror isPending / isSelfServiceOpen in
+// src/domain/maintenance.ts; test/integration/virtual-machines-api.test.ts checks them against each other, and
+// the /metrics gauges count with the same conditions (metrics-repo.ts).
+import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Scope } from "../domain/access.js";
+import { ACTIVE_STATES } from "../domain/booking-states.js";
 import type { MaintenanceFilter } from "../domain/maintenance.js";
+import type { Queryable } from "./bookings-repo.js";
 
 export interface VirtualMachineFilters {
   subscriptionId?: string;
   resourceGroup?: string;
   maintenance?: MaintenanceFilter;
   q?: string;
+  /** `key=value`: the tag `key` has exactly this value. */
+  tag?: string;
   includeGone?: boolean;
   /** The caller's scope assignments; null: unrestricted. */
   scope?: Scope;
 }
 
-function maintenanceWhere(filter: MaintenanceFilter, now: Date): Prisma.VirtualMachineWhereInput {
-  if (filter === "none") return { maintenance: { is: null } };
-  if (filter === "self-service-open") {
-    return {
-      maintenance: {
-        is: {
-          customerInitiatedMaintenanceAllowed: true,
-          AND: [
-            { OR: [{ selfServiceWindowStart: null }, { selfServiceWindowStart: { lte: now } }] },
-            { OR: [{ selfServiceWindowEnd: null }, { selfServiceWindowEnd: { gt: now } }] },
-          ],
-        },
-      },
-    };
+/** A WHERE clause under construction: conditions joined by AND, values as numbered parameters. */
+export class SqlConditions {
+  readonly params: unknown[] = [];
+  readonly conditions: string[] = [];
+  param(value: unknown): string {
+    return `$${this.params.push(value)}`;
   }
-  return {
-    maintenance: {
-      is: {
-        AND: [
-          { OR: [{ lastOperationResultCode: null }, { lastOperationResultCode: { not: "MaintenanceCompleted" } }] },
-          {
-            OR: [
-              { scheduledWindowEnd: { gt: now } },
-              { scheduledWindowEnd: null, OR: [{ selfServiceWindowEnd: null }, { selfServiceWindowEnd: { gt: now } }] },
-            ],
-          },
-        ],
-      },
-    },
-  };
+  add(condition: string): this {
+    this.conditions.push(condition);
+    return this;
+  }
+  where(): string {
+    return this.conditions.length ? `WHERE ${this.conditions.join(" AND ")}` : "";
+  }
 }
 
-export function virtualMachineWhere(f: VirtualMachineFilters, now: Date): Prisma.VirtualMachineWhereInput {
-  const and: Prisma.VirtualMachineWhereInput[] = [];
-  if (f.subscriptionId) and.push({ subscriptionId: f.subscriptionId.toLowerCase() });
-  if (f.resourceGroup) and.push({ resourceGroup: { equals: f.resourceGroup, mode: "insensitive" } });
-  // Prisma passes `contains` to ILIKE as is: % and _ in a search would be wildcards, so they are escaped.
-  if (f.q) and.push({ name: { contains: f.q.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" } });
-  if (!f.includeGone) and.push({ goneSince: null });
-  if (f.maintenance) and.push(maintenanceWhere(f.maintenance, now));
+/**
+ * The maintenance classes as SQL over `v` (virtual_machines) and `m` (its maintenance_statuses row, LEFT JOINed);
+ * values go through `sql.param` (only those the condition uses: Postgres refuses parameters it cannot type).
+ * `unbooked`: pending and no active booking.
+ */
+export function maintenanceCondition(filter: MaintenanceFilter, at: Date, sql: SqlConditions): string {
+  if (filter === "none") return "m.virtual_machine_id IS NULL";
+  const now = `${sql.param(at)}::timestamptz`;
+  const open = `(m.customer_initiated_maintenance_allowed IS TRUE
+    AND (m.self_service_window_start IS NULL OR m.self_service_window_start <= ${now})
+    AND (m.self_service_window_end IS NULL OR m.self_service_window_end > ${now}))`;
+  const pending = `(m.virtual_machine_id IS NOT NULL
+    AND m.last_operation_result_code IS DISTINCT FROM 'MaintenanceCompleted'
+    AND (CASE WHEN m.scheduled_window_end IS NOT NULL THEN m.scheduled_window_end > ${now}
+              ELSE m.self_service_window_end IS NULL OR m.self_service_window_end > ${now} END))`;
+  if (filter === "self-service-open") return open;
+  if (filter === "pending") return pending;
+  return `(${pending} AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state = ANY(${sql.param(ACTIVE_STATES)}::text[])))`;
+}
+
+/** The list's filters (all but the cursor) as conditions over `v` and `m`. */
+export function virtualMachineConditions(f: VirtualMachineFilters, now: Date, sql = new SqlConditions()): SqlConditions {
+  if (f.subscriptionId) sql.add(`v.subscription_id = ${sql.param(f.subscriptionId.toLowerCase())}`);
+  if (f.resourceGroup) sql.add(`lower(v.resource_group) = ${sql.param(f.resourceGroup.toLowerCase())}`);
+  // % and _ in a search are text, not wildcards (backslash is ILIKE's default escape).
+  if (f.q) sql.add(`v.name ILIKE ${sql.param(`%${f.q.replace(/[\\%_]/g, "\\$&")}%`)}`);
+  if (f.tag) {
+    const at = f.tag.indexOf("=");
+    sql.add(`v.tags @> ${sql.param(JSON.stringify({ [f.tag.slice(0, at)]: f.tag.slice(at + 1) }))}::jsonb`);
+  }
+  if (!f.includeGone) sql.add("v.gone_since IS NULL");
+  if (f.maintenance) sql.add(maintenanceCondition(f.maintenance, now, sql));
   if (f.scope) {
-    and.push({
-      OR: f.scope.map((e) => ({
-        subscriptionId: { equals: e.subscriptionId, mode: "insensitive" as const },
-        ...(e.resourceGroup === null ? {} : { resourceGroup: { equals: e.resourceGroup, mode: "insensitive" as const } }),
-      })),
-    });
+    const subs = sql.param(f.scope.map((e) => e.subscriptionId));
+    const groups = sql.param(f.scope.map((e) => e.resourceGroup));
+    sql.add(`EXISTS (SELECT 1 FROM unnest(${subs}::text[], ${groups}::text[]) AS s(sub, rg)
+      WHERE lower(v.subscription_id) = s.sub AND (s.rg IS NULL OR lower(v.resource_group) = s.rg))`);
   }
-  return { AND: and };
+  return sql;
 }
 
-export function listVirtualMachines(prisma: PrismaClient, f: VirtualMachineFilters, now: Date, limit: number, afterKey: string | null) {
-  return prisma.virtualMachine.findMany({
-    where: afterKey ? { AND: [virtualMachineWhere(f, now), { resourceIdKey: { gt: afterKey } }] } : virtualMachineWhere(f, now),
-    include: { maintenance: true },
-    orderBy: { resourceIdKey: "asc" },
-    take: limit,
-  });
+// API field ← column, for the record Prisma would return (a new column is one line here).
+const VM_COLUMNS = {
+  id: "v.id", resourceId: "v.resource_id", resourceIdKey: "v.resource_id_key", subscriptionId: "v.subscription_id",
+  resourceGroup: "v.resource_group", name: "v.name", location: "v.location", scaleSetName: "v.scale_set_name",
+  scaleSetInstanceId: "v.scale_set_instance_id", availabilitySet: "v.availability_set", zone: "v.zone",
+  platformUpdateDomain: "v.platform_update_domain", platformFaultDomain: "v.platform_fault_domain", tags: "v.tags",
+  powerState: "v.power_state", firstSeenAt: "v.first_seen_at", lastSeenAt: "v.last_seen_at", goneSince: "v.gone_since",
+};
+const MAINTENANCE_COLUMNS = {
+  virtualMachineId: "m.virtual_machine_id", customerInitiatedMaintenanceAllowed: "m.customer_initiated_maintenance_allowed",
+  selfServiceWindowStart: "m.self_service_window_start", selfServiceWindowEnd: "m.self_service_window_end",
+  scheduledWindowStart: "m.scheduled_window_start", scheduledWindowEnd: "m.scheduled_window_end",
+  lastOperationResultCode: "m.last_operation_result_code", lastOperationMessage: "m.last_operation_message",
+  observedAt: "m.observed_at", skippedAt: "m.skipped_at",
+};
+const select = (columns: Record<string, string>, prefix = "") => Object.entries(columns).map(([field, column]) => `${column} AS "${prefix}${field}"`).join(", ");
+const LIST_COLUMNS = `${select(VM_COLUMNS)}, ${select(MAINTENANCE_COLUMNS, "m.")}`;
+
+/** The shape of findVirtualMachine's record without its relations: what virtualMachineJson takes. */
+export type VirtualMachineListRecord = Omit<VirtualMachineRecord, "windowHistory" | "bookings">;
+
+function record(row: Record<string, unknown>): VirtualMachineListRecord {
+  const vm: Record<string, unknown> = {};
+  for (const field in VM_COLUMNS) vm[field] = row[field];
+  let maintenance: Record<string, unknown> | null = null;
+  if (row["m.virtualMachineId"] !== null) {
+    maintenance = {};
+    for (const field in MAINTENANCE_COLUMNS) maintenance[field] = row[`m.${field}`];
+  }
+  vm.maintenance = maintenance;
+  return vm as unknown as VirtualMachineListRecord;
+}
+
+/** VMs in resource-id order after `afterKey` (the previous page's last resource_id_key). */
+export async function listVirtualMachines(db: Queryable, f: VirtualMachineFilters, now: Date, limit: number, afterKey: string | null): Promise<VirtualMachineListRecord[]> {
+  const sql = virtualMachineConditions(f, now);
+  if (afterKey !== null) sql.add(`v.resource_id_key > ${sql.param(afterKey)}`);
+  const { rows } = await db.query(
+    `SELECT ${LIST_COLUMNS} FROM virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
+     ${sql.where()} ORDER BY v.resource_id_key LIMIT ${sql.param(limit)}`,
+    sql.params,
+  );
+  return rows.map(record);
 }
 
 export function findVirtualMachine(prisma: PrismaClient, id: string) {

@@ -49,7 +49,8 @@ export function classifyChange(before: MaintenanceStatus | null, after: Maintena
   return null;
 }
 
-export type MaintenanceFilter = "pending" | "self-service-open" | "none";
+/** The API's maintenance classes; `unbooked` is `pending` with no active booking (the portal's to-do list). */
+export type MaintenanceFilter = "pending" | "self-service-open" | "none" | "unbooked";
 
 /** Maintenance is pending while Azure still has a window that has not ended and has not reported completion. */
 export function isPending(status: MaintenanceStatus | null, now: Date): boolean {

@@ -56,6 +56,18 @@ describe("GET /v1/virtual-machines", () => {
     }
   });
 
+  it("unbooked: pending VMs without an active booking, and again once the booking is cancelled", async () => {
+    const now = new Date();
+    const pending = all.filter((v) => isPending(statusOf(v), now));
+    const target = all.find((v) => isSelfServiceOpen(statusOf(v), now))!;
+    const created = await ctx.http.post("/v1/bookings").send({ virtualMachineId: target.id, startAt: new Date(now.getTime() + 3_600_000).toISOString() });
+    expect(created.status).toBe(201);
+    const listed = await listAll(ctx.http, "/v1/virtual-machines?limit=1000&maintenance=unbooked");
+    expect(ids(listed)).toEqual(ids(pending.filter((v) => v.id !== target.id)));
+    expect((await ctx.http.post(`/v1/bookings/${created.body.id}/cancel`)).status).toBe(200);
+    expect(ids(await listAll(ctx.http, "/v1/virtual-machines?limit=1000&maintenance=unbooked"))).toEqual(ids(pending));
+  });
+
   it("filters by subscription, resource group (case-insensitive) and name", async () => {
     const sample = all.find((v) => !v.scaleSet)!;
     const bySub = await listAll(ctx.http, `/v1/virtual-machines?limit=1000&subscriptionId=${sample.subscriptionId.toUpperCase()}`);
@@ -66,6 +78,10 @@ describe("GET /v1/virtual-machines", () => {
     const byName = await listAll(ctx.http, `/v1/virtual-machines?limit=1000&q=${encodeURIComponent(part)}`);
     expect(ids(byName)).toEqual(ids(all.filter((v) => v.name.toLowerCase().includes(part.toLowerCase()))));
     expect(byName.length).toBeGreaterThan(0);
+    const [key, value] = Object.entries(sample.tags as Record<string, string>)[0];
+    const byTag = await listAll(ctx.http, `/v1/virtual-machines?limit=1000&tag=${encodeURIComponent(`${key}=${value}`)}`);
+    expect(ids(byTag)).toEqual(ids(all.filter((v) => v.tags[key] === value)));
+    expect(byTag.length).toBeLessThan(all.length);
   });
 
   it("treats LIKE wildcards in q as plain text", async () => {
