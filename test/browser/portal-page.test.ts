@@ -40,7 +40,7 @@ describe("portal page (Chromium)", () => {
   };
   let openVms: ApiVm[] = [];
   let used = 0;
-  /** A VM whose self-service window is open and that no other test uses. */
+  /** A VM whose self-service window is open, whose name is unique, and that no other test uses. */
   const freshOpenVm = () => openVms[used++];
 
   beforeAll(async () => {
@@ -54,7 +54,10 @@ describe("portal page (Chromium)", () => {
       const runs = await api<{ value: { status: string }[] }>("/v1/sync-runs?limit=1");
       return runs.value[0] && runs.value[0].status !== "running";
     }, 90_000);
-    openVms = (await all("/v1/virtual-machines?maintenance=self-service-open&limit=1000")).filter((vm) => !vm.name.includes("_"));
+    // Names repeat across subscriptions: tests find a VM by a name only it has.
+    const names = new Map<string, number>();
+    for (const vm of await all("/v1/virtual-machines?limit=1000")) names.set(vm.name, (names.get(vm.name) ?? 0) + 1);
+    openVms = (await all("/v1/virtual-machines?maintenance=self-service-open&limit=1000")).filter((vm) => names.get(vm.name) === 1 && !vm.name.includes("_"));
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {
@@ -121,7 +124,7 @@ describe("portal page (Chromium)", () => {
     await close();
   });
 
-  it("books at the UTC time matching the local time entered in Asia/Kolkata, then cancels", async () => {
+  it("books at the UTC time matching the local time entered in Asia/Kolkata, moves, then cancels", async () => {
     const vm = freshOpenVm();
     const { page, problems, close } = await open(`/?q=${vm.name}`, "Asia/Kolkata");
     // Chromium may report the zone by its older name.
@@ -137,11 +140,42 @@ describe("portal page (Chromium)", () => {
     const [booking] = (await api<{ value: { id: string; startAt: string; state: string }[] }>(`/v1/bookings?virtualMachineId=${vm.id}`)).value;
     expect(booking.startAt).toBe(`${date}T05:00:00.000Z`);
 
+    // Moved to 11:45 Kolkata = 06:15 UTC (the page reads the ETag and sends If-Match).
+    await panel.getByRole("button", { name: "Move…" }).click();
+    const move = panel.getByRole("group", { name: "Move the booking" });
+    await move.locator("input[name=startAt]").fill(`${date}T11:45`);
+    await move.getByRole("button", { name: "Move", exact: true }).click();
+    await until("the booking moved", async () => (await api<{ startAt: string }>(`/v1/bookings/${booking.id}`)).startAt === `${date}T06:15:00.000Z`);
+
     await panel.getByRole("button", { name: "Cancel booking…" }).click();
     await panel.getByRole("button", { name: "Yes, cancel the booking" }).click();
     await panel.getByText("Cancelled", { exact: false }).or(panel.locator(".badge.state-cancelled")).first().waitFor();
     await until("the booking cancelled", async () => (await api<{ state: string }>(`/v1/bookings/${booking.id}`)).state === "cancelled");
     await panel.getByRole("group", { name: `Book ${vm.name}` }).waitFor();
+    expect(problems.errors).toEqual([]);
+    await close();
+  });
+
+  it("books a selection of VMs at one time, each with its own answer", async () => {
+    const picked = [freshOpenVm(), freshOpenVm()];
+    const { page, problems, close } = await open(`/?q=vm-`);
+    for (const vm of picked) {
+      await page.fill("input[name=q]", vm.name);
+      await page.press("input[name=q]", "Enter");
+      await page.locator(".rows-inner").getByRole("checkbox", { name: `Select ${vm.name}`, exact: true }).check();
+    }
+    await page.getByText("2 selected").waitFor();
+    await page.getByRole("button", { name: "Book selected…" }).click();
+    const form = page.getByRole("group", { name: "Book 2 VMs" });
+    const date = new Intl.DateTimeFormat("en-CA", { timeZone: "UTC" }).format(Date.now() + 2 * DAY);
+    await form.locator("input[name=startAt]").fill(`${date}T08:00`);
+    await form.getByRole("button", { name: "Book 2" }).click();
+    const results = page.getByRole("list", { name: "Booking results" });
+    await expect.poll(async () => (await results.locator("li").allTextContents()).filter((t) => t.includes("booked (scheduled)")).length).toBe(2);
+    for (const vm of picked) {
+      const [booking] = (await api<{ value: { startAt: string }[] }>(`/v1/bookings?virtualMachineId=${vm.id}`)).value;
+      expect(booking.startAt).toBe(`${date}T08:00:00.000Z`);
+    }
     expect(problems.errors).toEqual([]);
     await close();
   });
