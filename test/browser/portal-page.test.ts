@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/azure/simulator/index.js";
 import { artifactPath, launchBrowser, openPage, type PageProblems } from "../helpers/browser.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
-import { freePort, serviceEnv, startService, stopAll } from "../helpers/service-process.js";
+import { freePort, serviceEnv, startService, stopAll, type ServiceProcess } from "../helpers/service-process.js";
 import { startTestSimulator } from "../helpers/simulator.js";
 import { until } from "../helpers/until.js";
 
@@ -24,6 +24,7 @@ describe("portal page (Chromium)", () => {
   let sim: Simulator;
   let browser: Browser;
   let base: string;
+  let service: ServiceProcess;
   const api = async <T>(path: string, init?: RequestInit): Promise<T> => {
     const res = await fetch(`${base}${path}`, { ...init, headers: { "content-type": "application/json", ...init?.headers } });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
@@ -49,7 +50,7 @@ describe("portal page (Chromium)", () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     // Bookings may start 2 s after they are made, so the scheduler's work can be watched within a test.
-    startService(serviceEnv(sim, database.url, { PORT: String(port), BOOKING_MIN_LEAD_SECONDS: "2", OPERATION_POLL_INTERVAL: "200ms", DISPATCH_INTERVAL: "200ms" }));
+    service = startService(serviceEnv(sim, database.url, { PORT: String(port), BOOKING_MIN_LEAD_SECONDS: "2", OPERATION_POLL_INTERVAL: "200ms", DISPATCH_INTERVAL: "200ms" }));
     await until("the start-up sync", async () => {
       const runs = await api<{ value: { status: string }[] }>("/v1/sync-runs?limit=1");
       return runs.value[0] && runs.value[0].status !== "running";
@@ -91,7 +92,7 @@ describe("portal page (Chromium)", () => {
     };
     const soonest = Math.min(...unbooked.map(deadline));
     expect(unbooked.filter((vm) => deadline(vm) === soonest).map((vm) => vm.name)).toContain(first);
-    expect(problems.errors).toEqual([]);
+    expect(problems.errors, service.output()).toEqual([]);
     await close();
   });
 
@@ -152,7 +153,7 @@ describe("portal page (Chromium)", () => {
     await panel.getByText("Cancelled", { exact: false }).or(panel.locator(".badge.state-cancelled")).first().waitFor();
     await until("the booking cancelled", async () => (await api<{ state: string }>(`/v1/bookings/${booking.id}`)).state === "cancelled");
     await panel.getByRole("group", { name: `Book ${vm.name}` }).waitFor();
-    expect(problems.errors).toEqual([]);
+    expect(problems.errors, service.output()).toEqual([]);
     await close();
   });
 
@@ -176,7 +177,7 @@ describe("portal page (Chromium)", () => {
       const [booking] = (await api<{ value: { startAt: string }[] }>(`/v1/bookings?virtualMachineId=${vm.id}`)).value;
       expect(booking.startAt).toBe(`${date}T08:00:00.000Z`);
     }
-    expect(problems.errors).toEqual([]);
+    expect(problems.errors, service.output()).toEqual([]);
     await close();
   });
 
@@ -202,7 +203,7 @@ describe("portal page (Chromium)", () => {
     await api("/v1/bookings", { method: "POST", body: JSON.stringify({ virtualMachineId: vm.id, startAt: new Date(Date.now() + 4_000).toISOString() }) });
     await page.locator(".panel .bookings .badge.state-completed").waitFor({ timeout: 60_000 });
     await page.locator(".rows-inner .booking.state-completed").waitFor({ timeout: 30_000 });
-    expect(problems.errors).toEqual([]);
+    expect(problems.errors, service.output()).toEqual([]);
     await close();
   }, 120_000);
 

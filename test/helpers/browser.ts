@@ -27,6 +27,7 @@ export async function openPage(browser: Browser, options: Parameters<Browser["ne
   const problems: PageProblems = { errors: [] };
   page.on("console", (m) => m.type() === "error" && problems.errors.push(m.text()));
   page.on("pageerror", (e) => problems.errors.push(e.message));
+  page.on("response", (r) => r.status() >= 500 && problems.errors.push(`${r.status()} ${r.request().method()} ${r.url()}`));
   return { context, page, problems };
 }
 

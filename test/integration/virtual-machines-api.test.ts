@@ -68,6 +68,20 @@ describe("GET /v1/virtual-machines", () => {
     expect(ids(await listAll(ctx.http, "/v1/virtual-machines?limit=1000&maintenance=unbooked"))).toEqual(ids(pending));
   });
 
+  it("a VM whose active booking is running with an attempt reads as 200, attempt included", async () => {
+    const now = new Date();
+    const target = all.filter((v) => isSelfServiceOpen(statusOf(v), now))[1];
+    const created = await ctx.http.post("/v1/bookings").send({ virtualMachineId: target.id, startAt: new Date(now.getTime() + 3_600_000).toISOString() });
+    expect(created.status).toBe(201);
+    const pool = ctx.database.db.pool;
+    await pool.query(`UPDATE bookings SET state = 'running' WHERE id = $1`, [created.body.id]);
+    await pool.query(`INSERT INTO execution_attempts (id, booking_id, number) VALUES (gen_random_uuid(), $1, 1)`, [created.body.id]);
+    const res = await ctx.http.get(`/v1/virtual-machines/${target.id}`);
+    expectContract(res);
+    expect(res.status).toBe(200);
+    expect(res.body.activeBooking).toMatchObject({ id: created.body.id, state: "running", attempts: [{ number: 1, outcome: null }] });
+  });
+
   it("filters by subscription, resource group (case-insensitive) and name", async () => {
     const sample = all.find((v) => !v.scaleSet)!;
     const bySub = await listAll(ctx.http, `/v1/virtual-machines?limit=1000&subscriptionId=${sample.subscriptionId.toUpperCase()}`);
