@@ -2,6 +2,7 @@
 // Register one line per benchmark.
 import { benchApi, profileNotes } from "./api.js";
 import { benchBookingCreate } from "./bookings.js";
+import { benchPage } from "./page.js";
 import { runSyncBenchmarks } from "./sync.js";
 import { runDispatchBenchmarks } from "./dispatch.js";
 
@@ -18,6 +19,7 @@ const BENCHMARKS: Benchmark[] = [
       return { rows, notes: [`deployed process req/s vs the bare route (goal ≥ 0.5): ${ratio}`, ...profileNotes(profile)] };
     },
   },
+  { name: "page", run: async () => ({ rows: await benchPage() }) },
   { name: "sync", run: async () => ({ rows: await runSyncBenchmarks() }) },
   { name: "bookings", run: async () => ({ rows: await benchBookingCreate() }) },
   { name: "dispatch", run: async () => { const { results, ratio } = await runDispatchBenchmarks(); return { rows: results, notes: [`dispatcher / pg-boss throughput ratio: ${ratio}`] }; } },
