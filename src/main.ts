@@ -53,7 +53,7 @@ async function main() {
   const app = await buildApp(
     {
       db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
-      metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false,
+      metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false, ui: config.ui,
     },
     { logger: log },
   );

@@ -80,7 +80,12 @@ export function bookingJson(b: BookingRecord) {
     createdBy: b.createdBy,
     selfServiceWindow: b.windowStart || b.windowEnd ? { start: iso(b.windowStart), end: iso(b.windowEnd) } : null,
     warnings: bookingWarnings(b.vm),
-    attempts: b.attempts.map((a) => ({ ...a, startedAt: a.startedAt.toISOString(), finishedAt: iso(a.finishedAt) })),
+    // Field by field: rows may carry more columns (Prisma's have id and bookingId), and an anyOf that holds a
+    // Booking (a VM's activeBooking) is chosen by validating it, which extra fields would fail.
+    attempts: b.attempts.map((a) => ({
+      number: a.number, startedAt: a.startedAt.toISOString(), finishedAt: iso(a.finishedAt), outcome: a.outcome, httpStatus: a.httpStatus,
+      errorCode: a.errorCode, errorMessage: a.errorMessage, operationId: a.operationId,
+    })),
   };
 }
 
