@@ -2,6 +2,7 @@
 // (embedded PostgreSQL when none is configured) and the ARM endpoint (the in-process simulator in simulator
 // mode). The result is plain data, so main.ts can hand it to worker threads.
 import type { Config } from "../config/config.js";
+import type { DeadlineWarning } from "../domain/deadlines.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
 
 export interface Runtime {
@@ -11,6 +12,8 @@ export interface Runtime {
   syncConcurrency: number;
   syncSweepIntervalMs: number;
   logLevel: string;
+  /** DEADLINE_WARNINGS, for the post-sync step and the `deadlines` job. */
+  deadlineWarnings: DeadlineWarning[];
   scheduler: SchedulerSettings;
 }
 
@@ -48,7 +51,8 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
     }
-    const common = { syncConcurrency: config.syncConcurrency, syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, scheduler: schedulerSettings(config) };
+    const common = { syncConcurrency: config.syncConcurrency, syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, deadlineWarnings: config.deadlineWarnings,
+      scheduler: schedulerSettings(config) };
     if (config.azureMode === "simulator") {
       const { startSimulator, readScenarioFile } = await import("../azure/simulator/index.js");
       const scenario = config.simulatorScenario ? readScenarioFile(config.simulatorScenario) : undefined;

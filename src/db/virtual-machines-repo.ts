@@ -1,7 +1,9 @@
 // Read side of VMs for the API (Prisma). The maintenance filters mirror isPending / isSelfServiceOpen in
-// src/domain/maintenance.ts; test/integration/virtual-machines-api.test.ts checks them against each other.
+// src/domain/maintenance.ts and isUnbooked in src/domain/deadlines.ts; test/integration/virtual-machines-api.test.ts
+// checks them against each other.
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { Scope } from "../domain/access.js";
+import { ACTIVE_STATES } from "../domain/booking-states.js";
 import type { MaintenanceFilter } from "../domain/maintenance.js";
 
 export interface VirtualMachineFilters {
@@ -16,6 +18,15 @@ export interface VirtualMachineFilters {
 
 function maintenanceWhere(filter: MaintenanceFilter, now: Date): Prisma.VirtualMachineWhereInput {
   if (filter === "unknown") return { maintenanceReadAt: null };
+  if (filter === "unbooked") {
+    return {
+      AND: [
+        maintenanceWhere("pending", now),
+        { maintenanceReadAt: { not: null }, maintenance: { is: { selfServiceWindowEnd: { gt: now } } } },
+        { bookings: { none: { state: { in: [...ACTIVE_STATES] } } } },
+      ],
+    };
+  }
   if (filter === "none") return { maintenanceReadAt: { not: null }, maintenance: { is: null } };
   if (filter === "self-service-open") {
     return {
@@ -66,11 +77,33 @@ export function virtualMachineWhere(f: VirtualMachineFilters, now: Date): Prisma
   return { AND: and };
 }
 
-export function listVirtualMachines(prisma: PrismaClient, f: VirtualMachineFilters, now: Date, limit: number, afterKey: string | null) {
+/** Where the previous page ended: its last VM's resource id key, and its deadline when listing by deadline. */
+export interface ListPosition {
+  key: string;
+  deadline?: Date;
+}
+
+/**
+ * By resource id; `unbooked` by deadline (self-service window end, soonest first), then resource id. The
+ * position continues whichever order the filter gives.
+ */
+export function listVirtualMachines(prisma: PrismaClient, f: VirtualMachineFilters, now: Date, limit: number, after: ListPosition | null) {
+  const byDeadline = f.maintenance === "unbooked";
+  const where = virtualMachineWhere(f, now);
+  const afterWhere: Prisma.VirtualMachineWhereInput | null = !after
+    ? null
+    : byDeadline && after.deadline
+      ? {
+          OR: [
+            { maintenance: { is: { selfServiceWindowEnd: { gt: after.deadline } } } },
+            { maintenance: { is: { selfServiceWindowEnd: after.deadline } }, resourceIdKey: { gt: after.key } },
+          ],
+        }
+      : { resourceIdKey: { gt: after.key } };
   return prisma.virtualMachine.findMany({
-    where: afterKey ? { AND: [virtualMachineWhere(f, now), { resourceIdKey: { gt: afterKey } }] } : virtualMachineWhere(f, now),
+    where: afterWhere ? { AND: [where, afterWhere] } : where,
     include: { maintenance: true },
-    orderBy: { resourceIdKey: "asc" },
+    orderBy: byDeadline ? [{ maintenance: { selfServiceWindowEnd: "asc" } }, { resourceIdKey: "asc" }] : { resourceIdKey: "asc" },
     take: limit,
   });
 }

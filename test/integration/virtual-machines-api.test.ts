@@ -1,25 +1,17 @@
 // GET /v1/virtual-machines: filters, pagination and the maintenance classes, checked against the domain's own
-// rules (isPending / isSelfServiceOpen in src/domain/maintenance.ts) on the same data.
+// rules (isPending / isSelfServiceOpen in src/domain/maintenance.ts, isUnbooked in src/domain/deadlines.ts) on the
+// same data.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isPending, isSelfServiceOpen, type MaintenanceStatus } from "../../src/domain/maintenance.js";
+import { isUnbooked } from "../../src/domain/deadlines.js";
+import { encodeCursor } from "../../src/domain/cursor.js";
+import { isPending, isSelfServiceOpen } from "../../src/domain/maintenance.js";
+import { statusOf } from "../helpers/maintenance.js";
 import { createTestContext, type TestContext } from "../helpers/app.js";
 import { expectContract } from "../helpers/openapi.js";
 import { listAll, syncNow } from "../helpers/sync.js";
+import { HOUR, fromNow } from "../helpers/bookings.js";
 
 type Vm = Record<string, any>;
-
-function statusOf(vm: Vm): MaintenanceStatus | null {
-  const m = vm.maintenance;
-  if (!m) return null;
-  const d = (s: string | null) => (s ? new Date(s) : null);
-  return {
-    customerInitiatedMaintenanceAllowed: m.customerInitiatedMaintenanceAllowed,
-    selfServiceWindow: { start: d(m.selfServiceWindow.start), end: d(m.selfServiceWindow.end) },
-    scheduledWindow: { start: d(m.scheduledWindow.start), end: d(m.scheduledWindow.end) },
-    lastOperationResultCode: m.lastOperationResultCode,
-    lastOperationMessage: m.lastOperationMessage,
-  };
-}
 
 describe("GET /v1/virtual-machines", () => {
   let ctx: TestContext;
@@ -56,6 +48,22 @@ describe("GET /v1/virtual-machines", () => {
     }
   });
 
+  it("lists unbooked VMs as the domain classifies them, soonest deadline first, following nextLink in that order", async () => {
+    const now = new Date();
+    const end = (v: Vm) => new Date(v.maintenance.selfServiceWindow.end).getTime();
+    const booked = all.find((v) => isSelfServiceOpen(statusOf(v), now) && end(v) > Date.now() + 3 * HOUR)!;
+    const booking = await ctx.http.post("/v1/bookings").send({ virtualMachineId: booked.id, startAt: fromNow(HOUR) });
+    expectContract(booking);
+    expect(booking.status).toBe(201);
+    const expected = all.filter((v) => isUnbooked({ status: statusOf(v), maintenanceKnown: v.maintenanceReadAt !== null, activeBooking: v.id === booked.id }, now));
+    expect(expected.length, "the fleet has too few unbooked VMs to page through").toBeGreaterThan(6);
+    const paged = await listAll(ctx.http, "/v1/virtual-machines?limit=4&maintenance=unbooked");
+    expect(ids(paged)).toEqual(ids(expected));
+    expect(paged.map((v) => v.id)).not.toContain(booked.id);
+    const order = (a: Vm, b: Vm) => end(a) - end(b) || (a.resourceId.toLowerCase() < b.resourceId.toLowerCase() ? -1 : 1);
+    expect(paged.map((v) => v.id)).toEqual([...paged].sort(order).map((v) => v.id));
+  });
+
   it("filters by subscription, resource group (case-insensitive) and name", async () => {
     const sample = all.find((v) => !v.scaleSet)!;
     const bySub = await listAll(ctx.http, `/v1/virtual-machines?limit=1000&subscriptionId=${sample.subscriptionId.toUpperCase()}`);
@@ -84,6 +92,12 @@ describe("GET /v1/virtual-machines", () => {
     expectContract(cursor);
     expect(cursor.status).toBe(400);
     expect(cursor.body.code).toBe("invalid-cursor");
+    // Each order has its own cursor: one from the other order, or with a deadline that is no time, is refused.
+    for (const bad of [encodeCursor({ k: "/subscriptions/x" }), encodeCursor({ d: "soon", k: "/subscriptions/x" }), encodeCursor({ d: "2026-12-01", k: "x" })]) {
+      const res = await ctx.http.get(`/v1/virtual-machines?maintenance=unbooked&cursor=${bad}`);
+      expectContract(res);
+      expect(res.body.code, bad).toBe("invalid-cursor");
+    }
     const limit = await ctx.http.get("/v1/virtual-machines?limit=1001");
     expectContract(limit);
     expect(limit.status).toBe(400);

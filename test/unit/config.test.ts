@@ -50,6 +50,11 @@ describe("loadConfig", () => {
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_CLOCK_SKEW: "1 minute" }, "AUTH_CLOCK_SKEW"],
     [{ AUTH_MODE: "open" }, "AUTH_MODE"],
     [{ RATE_LIMIT_PER_MINUTE: "0" }, "RATE_LIMIT_PER_MINUTE"],
+    [{ DEADLINE_WARNINGS: "7d,soon" }, "DEADLINE_WARNINGS"],
+    [{ DEADLINE_WARNINGS: "0s" }, "DEADLINE_WARNINGS"],
+    [{ PUBLIC_BASE_URL: "planner.contoso.com" }, "PUBLIC_BASE_URL"],
+    [{ PUBLIC_BASE_URL: "ftp://planner.contoso.com" }, "PUBLIC_BASE_URL"],
+    [{ PUBLIC_BASE_URL: "https://planner.contoso.com/?x=1" }, "PUBLIC_BASE_URL"],
   ])("refuses %o naming %s", (env, variable) => {
     let error: unknown;
     try {
@@ -60,6 +65,18 @@ describe("loadConfig", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toContain(variable);
+  });
+});
+
+describe("loadConfig: events and links", () => {
+  it("warns 7d, 2d and 12h before a deadline by default, widest first, one spelling per length", () => {
+    expect(loadConfig({}).deadlineWarnings).toEqual([{ label: "7d", ms: 7 * 86_400_000 }, { label: "2d", ms: 2 * 86_400_000 }, { label: "12h", ms: 12 * 3_600_000 }]);
+    expect(loadConfig({ DEADLINE_WARNINGS: "12h, 48h,2d" }).deadlineWarnings.map((w) => w.label)).toEqual(["2d", "12h"]);
+    expect(loadConfig({ DEADLINE_WARNINGS: "none" }).deadlineWarnings).toEqual([]);
+  });
+  it("links relatively unless a public base URL is set (kept without its trailing slash)", () => {
+    expect(loadConfig({}).publicBaseUrl).toBeNull();
+    expect(loadConfig({ PUBLIC_BASE_URL: "https://planner.contoso.com/mp/" }).publicBaseUrl).toBe("https://planner.contoso.com/mp");
   });
 });
 
