@@ -15,6 +15,7 @@ import { virtualMachineRoutes } from "./http/routes/virtual-machines.js";
 import { metricsRoutes } from "./http/routes/metrics.js";
 import { securityRoutes } from "./http/routes/security.js";
 import { calendarRoutes } from "./http/routes/calendars.js";
+import { calendarFeedRoutes } from "./http/routes/calendar-feeds.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
   LOG_REDACT_PATHS, clientErrorHandler, rateLimitStep, registerContentTypeRules, registerNulGuard, registerSecurityHeaders, requestId,
@@ -34,6 +35,8 @@ export interface AppDeps {
   auth?: AuthSetup;
   /** RATE_LIMIT_PER_MINUTE; default 600. */
   rateLimitPerMinute?: number;
+  /** PUBLIC_BASE_URL: makes calendar feed URLs and their links absolute; default: relative. */
+  publicBaseUrl?: string | null;
 }
 
 export interface AppOptions {
@@ -89,6 +92,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(bookingRoutes, { deps });
   await app.register(securityRoutes, { deps });
   await app.register(calendarRoutes, { deps });
+  await app.register(calendarFeedRoutes, { deps });
   return app;
 }
 

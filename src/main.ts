@@ -40,7 +40,8 @@ async function main() {
   metrics = createMetrics(stateCounts(deps.db.prisma));
   const bookingPolicy = { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds };
   const app = await buildApp(
-    { db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute },
+    { db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
+      publicBaseUrl: config.publicBaseUrl },
     { logger: log },
   );
   await app.listen({ port: config.port, host: config.host });

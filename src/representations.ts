@@ -4,6 +4,7 @@ import { ACTIVE_STATES, type BookingState } from "./domain/booking-states.js";
 import { bookingWarnings } from "./domain/booking-warnings.js";
 import type { AuditEventRow } from "./db/audit-repo.js";
 import type { BookingRecord } from "./db/bookings-repo.js";
+import type { CalendarFeedRow } from "./db/calendar-feeds-repo.js";
 import type { ScopeAssignmentRow } from "./db/scope-assignments-repo.js";
 import type { SyncRunRow } from "./db/sync-runs-repo.js";
 import type { VirtualMachineRecord } from "./db/virtual-machines-repo.js";
@@ -115,4 +116,8 @@ export function calendarDefinitionJson<Row extends { createdAt: Date; updatedAt:
 
 export function auditEventJson(e: AuditEventRow) {
   return { ...e, at: e.at.toISOString(), before: (e.before ?? null) as Record<string, unknown> | null, after: (e.after ?? null) as Record<string, unknown> | null };
+}
+
+export function calendarFeedJson(f: CalendarFeedRow) {
+  return { ...f, createdAt: f.createdAt.toISOString(), lastFetchedAt: iso(f.lastFetchedAt) };
 }
