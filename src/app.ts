@@ -18,7 +18,7 @@ import { calendarRoutes } from "./http/routes/calendars.js";
 import { calendarFeedRoutes } from "./http/routes/calendar-feeds.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
-  LOG_REDACT_PATHS, clientErrorHandler, rateLimitStep, registerContentTypeRules, registerNulGuard, registerSecurityHeaders, requestId,
+  LOG_REDACT_PATHS, LOG_SERIALIZERS, clientErrorHandler, rateLimitStep, registerContentTypeRules, registerNulGuard, registerSecurityHeaders, requestId,
 } from "./http/security.js";
 import { loadScope } from "./services/access.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
@@ -48,7 +48,8 @@ export interface AppOptions {
 
 export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   const logger = options.logger;
-  const loggerOptions = logger === true ? { redact: LOG_REDACT_PATHS } : logger && typeof logger === "object" ? { redact: LOG_REDACT_PATHS, ...logger } : false;
+  const safe = { redact: LOG_REDACT_PATHS, serializers: LOG_SERIALIZERS };
+  const loggerOptions = logger === true ? safe : logger && typeof logger === "object" ? { ...safe, ...logger } : false;
   const app = Fastify({
     ...(logger && typeof logger === "object" && "child" in logger ? { loggerInstance: logger } : { logger: loggerOptions }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,

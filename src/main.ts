@@ -11,7 +11,7 @@ import { startScheduler } from "./scheduler/scheduler.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { stateCounts } from "./db/metrics-repo.js";
 import { authSetup } from "./http/auth/setup.js";
-import { LOG_REDACT_PATHS } from "./http/security.js";
+import { LOG_REDACT_PATHS, LOG_SERIALIZERS } from "./http/security.js";
 import { ArmBudgetLedger } from "./azure/arm-budget.js";
 
 async function main() {
@@ -25,7 +25,7 @@ async function main() {
     }
     throw error;
   }
-  const log = pino({ level: config.logLevel, redact: LOG_REDACT_PATHS });
+  const log = pino({ level: config.logLevel, redact: LOG_REDACT_PATHS, serializers: LOG_SERIALIZERS });
   const resolved = await resolveRuntime(config, (msg) => log.info(msg));
   const { runtime } = resolved;
 

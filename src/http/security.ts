@@ -24,6 +24,19 @@ export const LOG_REDACT_PATHS = [
   "accessToken",
 ];
 
+/** A calendar feed's URL carries its secret token (src/http/routes/calendar-feeds.ts): logs show it redacted. */
+export function redactedUrl(url: string): string {
+  return url.replace(/(\/calendar\/)[^/?#]+/gi, "$1[redacted]");
+}
+
+/**
+ * pino `serializers` for main.ts's logger: Fastify's own request serializer (method, url, host, address), with
+ * the URL redacted. A logger's own serializers win over Fastify's.
+ */
+export const LOG_SERIALIZERS = {
+  req: (req: FastifyRequest) => ({ method: req.method, url: redactedUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+};
+
 // An incoming x-request-id is kept (to follow a request through a proxy) only when it cannot break a header
 // or a log line; anything else gets a fresh UUID.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

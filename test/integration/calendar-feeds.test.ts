@@ -1,10 +1,13 @@
 // Calendar feeds: a secret URL per feed, fetched without a bearer token; its .ics parsed with a real parser
 // (ical.js) shows each booking at its UTC time, limited to the creator's scope, and disappears when deleted.
 import { createHash, randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
 import ICAL from "ical.js";
+import { pino } from "pino";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
+import { LOG_REDACT_PATHS, LOG_SERIALIZERS } from "../../src/http/security.js";
 import type { TestContext } from "../helpers/app.js";
 import { BOOKER, READER, type TestIdentityProvider } from "../helpers/auth.js";
 import { HOUR, type FixtureVm } from "../helpers/bookings.js";
@@ -184,6 +187,22 @@ describe("calendar feeds", () => {
       expectContract(limited);
       expect(limited.status).toBe(429);
       expect(limited.headers["retry-after"]).toBeDefined();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("never writes a feed's token to the log", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _encoding, done) => { lines.push(String(chunk)); done(); } });
+    // The logger main.ts builds.
+    const app = await buildApp(ctx.appDeps, { logger: pino({ level: "info", redact: LOG_REDACT_PATHS, serializers: LOG_SERIALIZERS }, sink) });
+    await app.ready();
+    try {
+      const url = (await request(app.server).post("/v1/calendar-feeds").set("authorization", `Bearer ${bob}`)).body.url;
+      expect((await request(app.server).get(url)).status).toBe(200);
+      expect(lines.join("")).toContain('"url":"/calendar/[redacted]"');
+      expect(lines.join("")).not.toContain(tokenOf(url));
     } finally {
       await app.close();
     }
