@@ -16,12 +16,13 @@ import { virtualMachineRoutes } from "./http/routes/virtual-machines.js";
 import { metricsRoutes } from "./http/routes/metrics.js";
 import { securityRoutes } from "./http/routes/security.js";
 import { calendarRoutes } from "./http/routes/calendars.js";
+import { calendarFeedRoutes } from "./http/routes/calendar-feeds.js";
 import { meRoutes } from "./http/routes/me.js";
 import { uiRoutes } from "./http/routes/ui.js";
 import type { UiConfig } from "./config/config.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
-  LOG_REDACT_PATHS, clientErrorHandler, clientRequestId, rateLimitStep, registerContentTypeRules, registerNulGuard, registerRequestIds, registerSecurityHeaders, requestId,
+  LOG_REDACT_PATHS, LOG_SERIALIZERS, clientErrorHandler, clientRequestId, rateLimitStep, registerContentTypeRules, registerNulGuard, registerRequestIds, registerSecurityHeaders, requestId,
 } from "./http/security.js";
 import { createAccess } from "./services/access.js";
 import { registerConditionalGet } from "./http/conditional-get.js";
@@ -48,6 +49,8 @@ export interface AppDeps {
   ui?: UiConfig;
   /** Where the built page is; default dist/web under the package root. */
   pageRoot?: string;
+  /** PUBLIC_BASE_URL: makes calendar feed URLs and their links absolute; default: relative. */
+  publicBaseUrl?: string | null;
 }
 
 export interface AppOptions {
@@ -59,7 +62,8 @@ export interface AppOptions {
 
 export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   const logger = options.logger;
-  const loggerOptions = logger === true ? { redact: LOG_REDACT_PATHS } : logger && typeof logger === "object" ? { redact: LOG_REDACT_PATHS, ...logger } : false;
+  const safe = { redact: LOG_REDACT_PATHS, serializers: LOG_SERIALIZERS };
+  const loggerOptions = logger === true ? safe : logger && typeof logger === "object" ? { ...safe, ...logger } : false;
   const app = Fastify({
     ...(logger && typeof logger === "object" && "child" in logger ? { loggerInstance: logger } : { logger: loggerOptions }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
@@ -113,6 +117,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(meRoutes);
   const ui = deps.ui ?? { clientId: null, authority: null, apiScope: null };
   await app.register(uiRoutes, { config: { authMode: deps.auth?.mode === "none" ? "none" : "entra", ...ui }, root: deps.pageRoot });
+  await app.register(calendarFeedRoutes, { deps });
   return app;
 }
 

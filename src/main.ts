@@ -15,7 +15,7 @@ import { stateCounts } from "./db/metrics-repo.js";
 import { createDb } from "./db/client.js";
 import { buildMetricsApp } from "./http/metrics-app.js";
 import { authSetup } from "./http/auth/setup.js";
-import { LOG_REDACT_PATHS } from "./http/security.js";
+import { LOG_REDACT_PATHS, LOG_SERIALIZERS } from "./http/security.js";
 import { ArmBudgetLedger } from "./azure/arm-budget.js";
 
 async function main() {
@@ -29,7 +29,7 @@ async function main() {
     }
     throw error;
   }
-  const log = pino({ level: config.logLevel, redact: LOG_REDACT_PATHS });
+  const log = pino({ level: config.logLevel, redact: LOG_REDACT_PATHS, serializers: LOG_SERIALIZERS });
   const resolved = await resolveRuntime(config, (msg) => log.info(msg));
   const { runtime } = resolved;
 
@@ -53,7 +53,7 @@ async function main() {
   const app = await buildApp(
     {
       db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
-      metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false, ui: config.ui,
+      metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false, ui: config.ui, publicBaseUrl: config.publicBaseUrl,
     },
     { logger: log },
   );

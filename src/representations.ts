@@ -4,10 +4,12 @@ import { ACTIVE_STATES, type BookingState } from "./domain/booking-states.js";
 import { bookingWarnings } from "./domain/booking-warnings.js";
 import type { AuditEventRow } from "./db/audit-repo.js";
 import type { BookingRecord } from "./db/bookings-repo.js";
+import type { CalendarFeedRow } from "./db/calendar-feeds-repo.js";
 import type { ScopeAssignmentRow } from "./db/scope-assignments-repo.js";
 import type { SyncRunRow } from "./db/sync-runs-repo.js";
 import type { VirtualMachineRecord } from "./db/virtual-machines-repo.js";
 import type { MaintenanceStatus } from "./domain/maintenance.js";
+import type { Scope } from "./domain/access.js";
 
 /** The maintenance columns as Prisma returns them (maintenance_statuses and window_history share them). */
 interface MaintenanceColumnsCamel {
@@ -132,4 +134,13 @@ export function calendarDefinitionJson<Row extends { createdAt: Date; updatedAt:
 
 export function auditEventJson(e: AuditEventRow) {
   return { ...e, at: e.at.toISOString(), before: (e.before ?? null) as Record<string, unknown> | null, after: (e.after ?? null) as Record<string, unknown> | null };
+}
+
+/** A scope as the API shows it: subscriptions and resource groups as assigned (comparison keys stay inside). */
+export function scopeJson(scope: Scope) {
+  return scope && scope.map((e) => ({ subscriptionId: e.subscriptionId, resourceGroup: e.resourceGroup }));
+}
+
+export function calendarFeedJson(f: CalendarFeedRow) {
+  return { ...f, scope: scopeJson(f.scope), createdAt: f.createdAt.toISOString(), lastFetchedAt: iso(f.lastFetchedAt) };
 }

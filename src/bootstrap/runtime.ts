@@ -2,6 +2,7 @@
 // (embedded PostgreSQL when none is configured) and the ARM endpoint (the in-process simulator in simulator
 // mode). The result is plain data, so main.ts can hand it to worker threads.
 import type { Config } from "../config/config.js";
+import type { DeadlineWarning } from "../domain/deadlines.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
 
 export interface Runtime {
@@ -15,6 +16,8 @@ export interface Runtime {
   syncConcurrency: number;
   syncSweepIntervalMs: number;
   logLevel: string;
+  /** DEADLINE_WARNINGS, for the post-sync step and the `deadlines` job. */
+  deadlineWarnings: DeadlineWarning[];
   scheduler: SchedulerSettings;
 }
 
@@ -54,7 +57,7 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
     }
     const common = {
       migrationUrl: config.databaseMigrationUrl, databasePoolTimeoutMs: config.databasePoolTimeoutMs, syncConcurrency: config.syncConcurrency,
-      syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, scheduler: schedulerSettings(config),
+      syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, deadlineWarnings: config.deadlineWarnings, scheduler: schedulerSettings(config),
     };
     if (config.azureMode === "simulator") {
       const { startSimulator, readScenarioFile } = await import("../azure/simulator/index.js");

@@ -5,7 +5,7 @@ import { createArmGateway, type ArmGatewayOptions } from "../azure/arm-gateway.j
 import type { AzureGateway } from "../azure/gateway.js";
 import type { ArmBudget } from "../azure/arm-budget.js";
 import { createDb, type Db } from "../db/client.js";
-import { recheckAfterSync } from "../services/booking-recheck.js";
+import { afterSyncSteps } from "../services/after-sync.js";
 import type { SyncDeps } from "../services/sync.js";
 import { armRequestEvent, type MetricsSink } from "../observability/metrics.js";
 import type { Runtime } from "./runtime.js";
@@ -57,7 +57,7 @@ export async function createServiceDeps(runtime: Runtime, opts: ServiceDepsOptio
   });
   const sync: SyncDeps = {
     pool: db.pool, gateway, subscriptionIds: runtime.subscriptionIds, concurrency: runtime.syncConcurrency, sweepIntervalMs: runtime.syncSweepIntervalMs, log, metrics,
-    afterSync: recheckAfterSync(db.pool, log),
+    afterSync: afterSyncSteps(db.pool, { deadlineWarnings: runtime.deadlineWarnings, log }),
   };
   return { db, gateway, sync, close: () => db.close() };
 }

@@ -1,5 +1,6 @@
 // The one place that reads the environment. `loadConfig` is called once by main.ts; everything else receives
 // the frozen result. A bad value stops the process with a message that names the variable.
+import { parseDeadlineWarnings, type DeadlineWarning } from "../domain/deadlines.js";
 import { parseDuration } from "../domain/duration.js";
 
 export type AzureMode = "azure" | "simulator";
@@ -100,6 +101,10 @@ export interface Config {
   metricsBearerToken: string | null;
   /** Sign-in for the page; all null when authMode is `none`. */
   ui: UiConfig;
+  /** `deadline.approaching` is announced once as an unbooked VM's self-service window end comes within each. */
+  deadlineWarnings: DeadlineWarning[];
+  /** Where clients reach this service (e.g. `https://planner.contoso.com`), for absolute links; null: relative. */
+  publicBaseUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -180,6 +185,24 @@ function groupsConfig(env: Env): GroupsConfig {
     graphToken: text(env, "AUTH_GRAPH_TOKEN"),
     cacheTtlMs: duration(env, "AUTH_GROUP_CACHE_TTL", "5m"),
   };
+}
+
+function deadlineWarnings(env: Env, name: string, fallback: string): DeadlineWarning[] {
+  const raw = text(env, name) ?? fallback;
+  if (raw.toLowerCase() === "none") return [];
+  const warnings = parseDeadlineWarnings(raw);
+  if (!warnings?.length) throw new ConfigError(name, `must be comma-separated durations like 7d,2d,12h (or none), got "${raw}"`);
+  return warnings;
+}
+
+/** An http(s) base URL without query or fragment; returned without a trailing slash. */
+function baseUrl(env: Env, name: string): string | null {
+  if (text(env, name) === null) return null;
+  const { raw, url } = parsedUrl(env, name, "");
+  if (!["http:", "https:"].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(name, `must be an http(s) URL without query, fragment or credentials, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, "");
 }
 
 const TENANT = /^[A-Za-z0-9.-]{1,253}$/;
@@ -278,5 +301,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     metricsPort: text(env, "METRICS_PORT") === null ? null : integer(env, "METRICS_PORT", 0, 0, 65535),
     metricsBearerToken: text(env, "METRICS_BEARER_TOKEN"),
     ui: uiConfig(env, entra),
+    deadlineWarnings: deadlineWarnings(env, "DEADLINE_WARNINGS", "7d,2d,12h"),
+    publicBaseUrl: baseUrl(env, "PUBLIC_BASE_URL"),
   });
 }

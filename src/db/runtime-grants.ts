@@ -21,6 +21,9 @@ export const RUNTIME_PRIVILEGES: Record<string, string> = {
   event_subjects: "SELECT, INSERT, UPDATE",
   maintenance_windows: "SELECT, INSERT, UPDATE, DELETE",
   blackouts: "SELECT, INSERT, UPDATE, DELETE",
+  // deadline alerts already announced (old ones are deleted), and calendar feeds (deleted by their owner)
+  deadline_alerts: "SELECT, INSERT, DELETE",
+  calendar_feeds: "SELECT, INSERT, UPDATE, DELETE",
   // /readyz compares the applied migrations with the files.
   _prisma_migrations: "SELECT",
 };

@@ -1,7 +1,7 @@
 // Read side of VMs for the API. The list is the hottest read (portals page through the whole estate), so it is
 // one hand-written statement on the pg pool, returning the same record shape Prisma does (serializers.ts maps
 // either); the detail keeps Prisma. The maintenance classes mirror isPending / isSelfServiceOpen in
-// src/domain/maintenance.ts; test/integration/virtual-machines-api.test.ts checks them against each other, and
+// src/domain/maintenance.ts and isUnbooked in src/domain/deadlines.ts; test/integration/virtual-machines-api.test.ts checks them against each other, and
 // the /metrics gauges count with the same conditions (metrics-repo.ts).
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Scope } from "../domain/access.js";
@@ -42,7 +42,7 @@ export class SqlConditions {
  * The maintenance classes as SQL over `v` (virtual_machines) and `m` (its maintenance_statuses row, LEFT JOINed);
  * values go through `sql.param` (only those the condition uses: Postgres refuses parameters it cannot type).
  * `unknown`: the VM's instance view was never read; `none`: read, and nothing planned — never the same thing.
- * `unbooked`: pending and no active booking.
+ * `unbooked` (src/domain/deadlines.ts isUnbooked): known, pending, a self-service window still to end, no active booking.
  */
 export function maintenanceCondition(filter: MaintenanceFilter, at: Date, sql: SqlConditions): string {
   if (filter === "unknown") return "v.maintenance_read_at IS NULL";
@@ -57,7 +57,8 @@ export function maintenanceCondition(filter: MaintenanceFilter, at: Date, sql: S
               ELSE m.self_service_window_end IS NULL OR m.self_service_window_end > ${now} END))`;
   if (filter === "self-service-open") return open;
   if (filter === "pending") return pending;
-  return `(${pending} AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state = ANY(${sql.param(ACTIVE_STATES)}::text[])))`;
+  return `(${pending} AND v.maintenance_read_at IS NOT NULL AND m.self_service_window_end > ${now}
+    AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state = ANY(${sql.param(ACTIVE_STATES)}::text[])))`;
 }
 
 /**
@@ -122,13 +123,26 @@ function record(row: Record<string, unknown>): VirtualMachineListRecord {
   return vm as unknown as VirtualMachineListRecord;
 }
 
-/** VMs in resource-id order after `afterKey` (the previous page's last resource_id_key). */
-export async function listVirtualMachines(db: Queryable, f: VirtualMachineFilters, now: Date, limit: number, afterKey: string | null): Promise<VirtualMachineListRecord[]> {
+/** Where the previous page ended: its last VM's resource id key, and its deadline when listing by deadline. */
+export interface ListPosition {
+  key: string;
+  deadline?: Date;
+}
+
+/**
+ * By resource id; `unbooked` by deadline (self-service window end, soonest first), then resource id. The position
+ * continues whichever order the filter gives.
+ */
+export async function listVirtualMachines(db: Queryable, f: VirtualMachineFilters, now: Date, limit: number, after: ListPosition | null): Promise<VirtualMachineListRecord[]> {
+  const byDeadline = f.maintenance === "unbooked";
   const sql = virtualMachineConditions(f, now);
-  if (afterKey !== null) sql.add(`v.resource_id_key > ${sql.param(afterKey)}`);
+  if (after && byDeadline && after.deadline) {
+    sql.add(`(m.self_service_window_end, v.resource_id_key) > (${sql.param(after.deadline)}::timestamptz, ${sql.param(after.key)})`);
+  } else if (after) sql.add(`v.resource_id_key > ${sql.param(after.key)}`);
+  const order = byDeadline ? "m.self_service_window_end, v.resource_id_key" : "v.resource_id_key";
   const { rows } = await db.query(
     `SELECT ${LIST_COLUMNS} FROM virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
-     ${sql.where()} ORDER BY v.resource_id_key LIMIT ${sql.param(limit)}`,
+     ${sql.where()} ORDER BY ${order} LIMIT ${sql.param(limit)}`,
     sql.params,
   );
   return rows.map(record);

@@ -7,3 +7,11 @@ export function parseDuration(text: string): number | null {
   if (!match) return null;
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
+
+/** The shortest way to write `ms` (`48h` → `2d`, `90m` stays `90m`): one spelling per length, e.g. as a key. */
+export function formatDuration(ms: number): string {
+  for (const unit of ["d", "h", "m", "s"] as const) {
+    if (ms >= UNIT_MS[unit] && ms % UNIT_MS[unit] === 0) return `${ms / UNIT_MS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}

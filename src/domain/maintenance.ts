@@ -51,7 +51,7 @@ export function classifyChange(before: MaintenanceStatus | null, after: Maintena
 
 /**
  * The API's maintenance classes. `none`: read, and nothing planned; `unknown`: the VM's instance view was never read
- * (never counted as none); `unbooked`: `pending` with no active booking (the portal's to-do list).
+ * (never counted as none); `unbooked`: src/domain/deadlines.ts `isUnbooked` (the portal's to-do list).
  */
 export type MaintenanceFilter = "pending" | "self-service-open" | "none" | "unknown" | "unbooked";
 

@@ -7,6 +7,7 @@ import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { isApiRequest } from "./auth/plugin.js";
+import { isCalendarFeedRequest } from "./calendar-ics.js";
 import { PROBLEM_CONTENT_TYPE, problemType } from "./problem.js";
 
 /**
@@ -22,6 +23,19 @@ export const LOG_REDACT_PATHS = [
   "token",
   "accessToken",
 ];
+
+/** A calendar feed's URL carries its secret token (src/http/routes/calendar-feeds.ts): logs show it redacted. */
+export function redactedUrl(url: string): string {
+  return url.replace(/(\/calendar\/)[^/?#]+/gi, "$1[redacted]");
+}
+
+/**
+ * pino `serializers` for main.ts's logger: Fastify's own request serializer (method, url, host, address), with
+ * the URL redacted. A logger's own serializers win over Fastify's.
+ */
+export const LOG_SERIALIZERS = {
+  req: (req: FastifyRequest) => ({ method: req.method, url: redactedUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+};
 
 // Every request gets an id the service generates: it keys the log lines, the audit trail and problem documents,
 // so a caller cannot make two requests look like one or pose as another's. The caller's own x-request-id (to follow
@@ -65,16 +79,25 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
   });
 }
 
+/**
+ * Calendar feed fetches per client address and minute. Calendar clients refresh a feed every few minutes at most
+ * (Outlook and Google Calendar: hours), and building one reads every booking and window in its scope; 60 a
+ * minute leaves room for a service such as Google's that fetches many feeds from one address.
+ */
+const FEED_FETCHES_PER_MINUTE = 60;
+
 /** Returns the rate-limit step for app.ts to run between authentication and authorisation. */
 export async function rateLimitStep(app: FastifyInstance, perMinute: number) {
   await app.register(rateLimit, { global: false });
   return app.rateLimit({
-    max: perMinute,
+    max: (request: FastifyRequest) => (isCalendarFeedRequest(request) ? Math.min(FEED_FETCHES_PER_MINUTE, perMinute) : perMinute),
     timeWindow: 60_000,
     // Per principal, so callers behind one proxy do not share a budget; unauthenticated requests per address.
+    // Calendar feeds carry no principal (their token is in the URL): per address, apart from the API's budget.
     keyGenerator: (request: FastifyRequest) =>
-      request.principal && request.principal.kind !== "anonymous" ? `principal:${request.principal.id}` : `ip:${request.ip}`,
-    allowList: (request: FastifyRequest) => !isApiRequest(request),
+      isCalendarFeedRequest(request) ? `feed-ip:${request.ip}`
+        : request.principal && request.principal.kind !== "anonymous" ? `principal:${request.principal.id}` : `ip:${request.ip}`,
+    allowList: (request: FastifyRequest) => !isApiRequest(request) && !isCalendarFeedRequest(request),
     errorResponseBuilder: (_request, context) =>
       Object.assign(new Error(`Too many requests: at most ${context.max} per minute. Retry after ${context.after}.`), { statusCode: 429 }),
   });

@@ -39,6 +39,13 @@ export interface SchedulerOptions {
 /** The dispatch job loops until cancelled; if its worker ever dies, bree starts it again after this long. */
 const DISPATCH_RESTART_MS = 5_000;
 
+/**
+ * How often the `deadlines` job looks for deadline warnings that came due between syncs: one indexed query, so a
+ * warning comes at most a minute late (against 12 hours, the tightest default threshold). Not at start: the
+ * start-up sync runs the same step.
+ */
+const DEADLINE_CHECK_INTERVAL_MS = 60_000;
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fromSources = import.meta.url.endsWith(".ts");
 
@@ -67,6 +74,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     jobs: [
       job("sync", opts.runtime, { interval: opts.runtime.scheduler.syncIntervalMs, timeout: 0 }),
       job("dispatch", opts.runtime, { interval: Math.max(DISPATCH_RESTART_MS, opts.runtime.scheduler.dispatchIntervalMs), timeout: 0 }),
+      ...(opts.runtime.deadlineWarnings.length ? [job("deadlines", opts.runtime, { interval: DEADLINE_CHECK_INTERVAL_MS, timeout: false })] : []),
     ],
     errorHandler: (error, data) => {
       if (stopping) opts.log.info({ job: data.name }, "job worker ended on stop");

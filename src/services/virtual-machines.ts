@@ -6,12 +6,20 @@ import { DomainError } from "../domain/errors.js";
 import type { Queryable } from "../db/bookings-repo.js";
 import { findVirtualMachine, listVirtualMachines, type VirtualMachineFilters } from "../db/virtual-machines-repo.js";
 
-const CURSOR = cursorCodec({ k: "resource-id-key" });
+const BY_KEY = cursorCodec({ k: "resource-id-key" });
+/** `maintenance=unbooked` lists by deadline, so its cursor carries the last deadline (`d`) as well as the key (`k`). */
+const BY_DEADLINE = cursorCodec({ d: "timestamp", k: "resource-id-key" });
 
 export async function listVirtualMachinesPage(db: Queryable, filters: VirtualMachineFilters, limit: number, cursor: string | undefined, now: Date) {
-  const after = CURSOR.decode(cursor)?.k ?? null;
-  const rows = await listVirtualMachines(db, filters, now, limit + 1, after);
-  return CURSOR.page(rows, limit, (last) => ({ k: last.resourceIdKey }));
+  if (filters.maintenance === "unbooked") {
+    const after = BY_DEADLINE.decode(cursor);
+    const rows = await listVirtualMachines(db, filters, now, limit + 1, after && { key: after.k, deadline: after.d });
+    // An unbooked VM always has a self-service window end (the filter requires one in the future).
+    return BY_DEADLINE.page(rows, limit, (last) => ({ d: last.maintenance!.selfServiceWindowEnd!, k: last.resourceIdKey }));
+  }
+  const after = BY_KEY.decode(cursor);
+  const rows = await listVirtualMachines(db, filters, now, limit + 1, after && { key: after.k });
+  return BY_KEY.page(rows, limit, (last) => ({ k: last.resourceIdKey }));
 }
 
 /** A VM outside the caller's scope does not exist for them (404). */

@@ -9,7 +9,7 @@ import type { AzureGateway } from "../../src/azure/gateway.js";
 import type { Simulator, SimulatorOptions } from "../../src/azure/simulator/index.js";
 import { loadConfig } from "../../src/config/config.js";
 import type { BookingPolicy } from "../../src/domain/bookings.js";
-import { recheckAfterSync } from "../../src/services/booking-recheck.js";
+import { afterSyncSteps } from "../../src/services/after-sync.js";
 import type { SyncDeps } from "../../src/services/sync.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { gatewayFor, startTestSimulator } from "./simulator.js";
@@ -48,8 +48,9 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   // Metrics wired as main.ts wires them: the gateway, the sync and the app report to one registry.
   const metrics = createMetrics();
   const gateway = gatewayFor(sim, { onRequest: (e) => metrics.apply(armRequestEvent(e)) });
-  const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync: recheckAfterSync(pool), metrics: metrics.apply };
   const defaults = loadConfig({});
+  const afterSync = afterSyncSteps(pool, { deadlineWarnings: defaults.deadlineWarnings });
+  const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync, metrics: metrics.apply };
   const bookingPolicy = opts.bookingPolicy ?? { minLeadSeconds: defaults.bookingMinLeadSeconds, endMarginSeconds: defaults.bookingEndMarginSeconds };
   const appDeps: AppDeps = {
     db: database.db, sync, clock: opts.clock ?? (() => new Date()), bookingPolicy, auth: opts.auth ?? { mode: "none" }, rateLimitPerMinute: opts.rateLimitPerMinute,

@@ -1,25 +1,20 @@
 // GET /v1/virtual-machines: filters, pagination and the maintenance classes, checked against the domain's own
-// rules (isPending / isSelfServiceOpen in src/domain/maintenance.ts) on the same data.
+// rules (isPending / isSelfServiceOpen in src/domain/maintenance.ts, isUnbooked in src/domain/deadlines.ts) on the
+// same data.
+import { armKey } from "../../src/domain/arm-names.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isPending, isSelfServiceOpen, type MaintenanceStatus } from "../../src/domain/maintenance.js";
+import { isUnbooked } from "../../src/domain/deadlines.js";
+import { isPending, isSelfServiceOpen } from "../../src/domain/maintenance.js";
+import { statusOf } from "../helpers/maintenance.js";
 import { createTestContext, type TestContext } from "../helpers/app.js";
 import { expectContract } from "../helpers/openapi.js";
 import { listAll, syncNow } from "../helpers/sync.js";
+import { HOUR, fromNow } from "../helpers/bookings.js";
+
+/** A cursor as the service would encode one (base64url JSON), for forging ones it must refuse. */
+const encodeCursor = (key: Record<string, string>) => Buffer.from(JSON.stringify(key), "utf8").toString("base64url");
 
 type Vm = Record<string, any>;
-
-function statusOf(vm: Vm): MaintenanceStatus | null {
-  const m = vm.maintenance;
-  if (!m) return null;
-  const d = (s: string | null) => (s ? new Date(s) : null);
-  return {
-    customerInitiatedMaintenanceAllowed: m.customerInitiatedMaintenanceAllowed,
-    selfServiceWindow: { start: d(m.selfServiceWindow.start), end: d(m.selfServiceWindow.end) },
-    scheduledWindow: { start: d(m.scheduledWindow.start), end: d(m.scheduledWindow.end) },
-    lastOperationResultCode: m.lastOperationResultCode,
-    lastOperationMessage: m.lastOperationMessage,
-  };
-}
 
 describe("GET /v1/virtual-machines", () => {
   let ctx: TestContext;
@@ -56,16 +51,23 @@ describe("GET /v1/virtual-machines", () => {
     }
   });
 
-  it("unbooked: pending VMs without an active booking, and again once the booking is cancelled", async () => {
+  it("lists unbooked VMs as the domain classifies them, soonest deadline first, following nextLink in that order", async () => {
     const now = new Date();
-    const pending = all.filter((v) => isPending(statusOf(v), now));
-    const target = all.find((v) => isSelfServiceOpen(statusOf(v), now))!;
-    const created = await ctx.http.post("/v1/bookings").send({ virtualMachineId: target.id, startAt: new Date(now.getTime() + 3_600_000).toISOString() });
-    expect(created.status).toBe(201);
-    const listed = await listAll(ctx.http, "/v1/virtual-machines?limit=1000&maintenance=unbooked");
-    expect(ids(listed)).toEqual(ids(pending.filter((v) => v.id !== target.id)));
-    expect((await ctx.http.post(`/v1/bookings/${created.body.id}/cancel`)).status).toBe(200);
-    expect(ids(await listAll(ctx.http, "/v1/virtual-machines?limit=1000&maintenance=unbooked"))).toEqual(ids(pending));
+    const end = (v: Vm) => new Date(v.maintenance.selfServiceWindow.end).getTime();
+    const booked = all.find((v) => isSelfServiceOpen(statusOf(v), now) && end(v) > Date.now() + 3 * HOUR)!;
+    const booking = await ctx.http.post("/v1/bookings").send({ virtualMachineId: booked.id, startAt: fromNow(HOUR) });
+    expectContract(booking);
+    expect(booking.status).toBe(201);
+    const expected = all.filter((v) => isUnbooked({ status: statusOf(v), maintenanceKnown: v.maintenanceReadAt !== null, activeBooking: v.id === booked.id }, now));
+    expect(expected.length, "the fleet has too few unbooked VMs to page through").toBeGreaterThan(6);
+    const paged = await listAll(ctx.http, "/v1/virtual-machines?limit=4&maintenance=unbooked");
+    expect(ids(paged)).toEqual(ids(expected));
+    expect(paged.map((v) => v.id)).not.toContain(booked.id);
+    const order = (a: Vm, b: Vm) => end(a) - end(b) || (armKey(a.resourceId) < armKey(b.resourceId) ? -1 : 1);
+    expect(paged.map((v) => v.id)).toEqual([...paged].sort(order).map((v) => v.id));
+    // Cancelled, the booking no longer keeps its VM off the list.
+    expect((await ctx.http.post(`/v1/bookings/${booking.body.id}/cancel`)).status).toBe(200);
+    expect(ids(await listAll(ctx.http, "/v1/virtual-machines?limit=1000&maintenance=unbooked"))).toContain(booked.id);
   });
 
   it("a VM whose active booking is running with an attempt reads as 200, attempt included", async () => {
@@ -114,6 +116,12 @@ describe("GET /v1/virtual-machines", () => {
     expectContract(cursor);
     expect(cursor.status).toBe(400);
     expect(cursor.body.code).toBe("invalid-cursor");
+    // Each order has its own cursor: one from the other order, or with a deadline that is no time, is refused.
+    for (const bad of [encodeCursor({ k: "/subscriptions/x" }), encodeCursor({ d: "soon", k: "/subscriptions/x" }), encodeCursor({ d: "2026-12-01", k: "x" })]) {
+      const res = await ctx.http.get(`/v1/virtual-machines?maintenance=unbooked&cursor=${bad}`);
+      expectContract(res);
+      expect(res.body.code, bad).toBe("invalid-cursor");
+    }
     const limit = await ctx.http.get("/v1/virtual-machines?limit=1001");
     expectContract(limit);
     expect(limit.status).toBe(400);

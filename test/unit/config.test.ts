@@ -61,6 +61,11 @@ describe("loadConfig", () => {
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, UI_CLIENT_ID: "page" }, "UI_CLIENT_ID"],
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, UI_AUTHORITY: "http://login.example.com/t" }, "UI_AUTHORITY"],
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_ISSUER: "https://idp.test/a", AUTH_JWKS_URL: "https://idp.test/keys", UI_CLIENT_ID: TENANT }, "UI_AUTHORITY"],
+    [{ DEADLINE_WARNINGS: "7d,soon" }, "DEADLINE_WARNINGS"],
+    [{ DEADLINE_WARNINGS: "0s" }, "DEADLINE_WARNINGS"],
+    [{ PUBLIC_BASE_URL: "planner.contoso.com" }, "PUBLIC_BASE_URL"],
+    [{ PUBLIC_BASE_URL: "ftp://planner.contoso.com" }, "PUBLIC_BASE_URL"],
+    [{ PUBLIC_BASE_URL: "https://planner.contoso.com/?x=1" }, "PUBLIC_BASE_URL"],
   ])("refuses %o naming %s", (env, variable) => {
     let error: unknown;
     try {
@@ -71,6 +76,18 @@ describe("loadConfig", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toContain(variable);
+  });
+});
+
+describe("loadConfig: events and links", () => {
+  it("warns 7d, 2d and 12h before a deadline by default, widest first, one spelling per length", () => {
+    expect(loadConfig({}).deadlineWarnings).toEqual([{ label: "7d", ms: 7 * 86_400_000 }, { label: "2d", ms: 2 * 86_400_000 }, { label: "12h", ms: 12 * 3_600_000 }]);
+    expect(loadConfig({ DEADLINE_WARNINGS: "12h, 48h,2d" }).deadlineWarnings.map((w) => w.label)).toEqual(["2d", "12h"]);
+    expect(loadConfig({ DEADLINE_WARNINGS: "none" }).deadlineWarnings).toEqual([]);
+  });
+  it("links relatively unless a public base URL is set (kept without its trailing slash)", () => {
+    expect(loadConfig({}).publicBaseUrl).toBeNull();
+    expect(loadConfig({ PUBLIC_BASE_URL: "https://planner.contoso.com/mp/" }).publicBaseUrl).toBe("https://planner.contoso.com/mp");
   });
 });
 

@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { classifyChange, isPending, isSelfServiceOpen, type MaintenanceStatus } from "../../src/domain/maintenance.js";
+import { maintenanceStatus } from "../helpers/maintenance.js";
 
 const t = (iso: string) => new Date(iso);
-const status = (over: Partial<MaintenanceStatus> = {}): MaintenanceStatus => ({
-  customerInitiatedMaintenanceAllowed: true,
-  selfServiceWindow: { start: t("2026-11-20T00:00:00Z"), end: t("2026-12-20T00:00:00Z") },
-  scheduledWindow: { start: t("2026-12-21T00:00:00Z"), end: t("2026-12-22T00:00:00Z") },
-  lastOperationResultCode: "None",
-  lastOperationMessage: null,
-  ...over,
-});
+const status = maintenanceStatus;
 
 describe("classifyChange", () => {
   it("reports appeared, cleared and nothing", () => {

@@ -2,6 +2,7 @@
 // Roles come from the verified token (clients must not read access tokens themselves).
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { ANONYMOUS, ROLES, hasRole } from "../../domain/access.js";
+import { scopeJson } from "../../representations.js";
 import { problemsFor } from "../schemas/common.js";
 import { Me } from "../schemas/security.js";
 
@@ -16,7 +17,6 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   }, async (request) => {
     const principal = request.principal ?? ANONYMOUS;
-    const scope = request.scope && request.scope.map((e) => ({ subscriptionId: e.subscriptionId, resourceGroup: e.resourceGroup }));
-    return { kind: principal.kind, actor: principal.actor, roles: ROLES.filter((r) => hasRole(principal, r)), scope };
+    return { kind: principal.kind, actor: principal.actor, roles: ROLES.filter((r) => hasRole(principal, r)), scope: scopeJson(request.scope) };
   });
 };

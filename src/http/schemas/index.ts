@@ -1,9 +1,10 @@
 // Schemas registered with `app.addSchema` so routes (and openapi.yaml's components) refer to them by name.
 import { Booking } from "./bookings.js";
+import { CalendarFeed } from "./calendar-feeds.js";
 import { Blackout, MaintenanceWindow } from "./calendars.js";
 import { Problem } from "./common.js";
 import { AuditEvent, ScopeAssignment } from "./security.js";
 import { SyncRun } from "./sync-runs.js";
 import { VirtualMachine } from "./virtual-machines.js";
 
-export const SHARED_SCHEMAS = [Problem, VirtualMachine, SyncRun, Booking, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout];
+export const SHARED_SCHEMAS = [Problem, VirtualMachine, SyncRun, Booking, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout, CalendarFeed];

@@ -77,8 +77,8 @@ export const VirtualMachineQuery = Type.Object(
     maintenance: Type.Optional(
       Type.Union([Type.Literal("pending"), Type.Literal("self-service-open"), Type.Literal("none"), Type.Literal("unknown"), Type.Literal("unbooked")], {
         description:
-          "`pending`: a window that has not ended and no completion; `self-service-open`: the owner may start maintenance now; `none`: read, and no maintenance planned; " +
-          "`unknown`: the VM's instance view has not been read yet; `unbooked`: pending and without an active (scheduled or running) booking.",
+          "`pending`: a window that has not ended and no completion; `self-service-open`: the owner may start maintenance now; `none`: read, and no maintenance planned; `unknown`: the VM's instance view has not been read yet; " +
+          "`unbooked`: pending, a self-service window that is open or still to come, and no scheduled or running booking — listed soonest deadline (self-service window end) first.",
       }),
     ),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "Name contains this, compared ignoring case as ARM does (per UTF-16 unit, simple upper-casing: U+212A KELVIN SIGN is not `k`)." })),
@@ -90,4 +90,4 @@ export const VirtualMachineQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const VirtualMachinePage = page(Type.Ref("VirtualMachine"), "A page of VMs, ordered by resource id.");
+export const VirtualMachinePage = page(Type.Ref("VirtualMachine"), "A page of VMs, ordered by resource id (`maintenance=unbooked`: by deadline, soonest first, then resource id).");

@@ -1,0 +1,26 @@
+// What runs after every sync (SyncDeps.afterSync), in order: the booking re-check first (a booking it ends
+// leaves its VM unbooked), then the deadline alerts. One step failing does not keep the next from running.
+import type pg from "pg";
+import type { DeadlineWarning } from "../domain/deadlines.js";
+import { recheckAfterSync } from "./booking-recheck.js";
+import { announceDeadlinesAfterSync } from "./deadline-alerts.js";
+
+type Step = (run: { id: string }) => Promise<void>;
+
+export function chainSteps(...steps: Step[]): Step {
+  return async (run) => {
+    const errors: unknown[] = [];
+    for (const step of steps) await step(run).catch((error: unknown) => errors.push(error));
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors, "after-sync steps failed");
+  };
+}
+
+export interface AfterSyncOptions {
+  deadlineWarnings: readonly DeadlineWarning[];
+  log?: { info(obj: object, msg: string): void };
+}
+
+export function afterSyncSteps(pool: pg.Pool, opts: AfterSyncOptions): Step {
+  return chainSteps(recheckAfterSync(pool, opts.log), announceDeadlinesAfterSync(pool, opts.deadlineWarnings, opts.log));
+}

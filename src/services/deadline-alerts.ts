@@ -1,0 +1,58 @@
+// Deadline alerts: `deadline.approaching` once per DEADLINE_WARNINGS threshold per self-service window, for VMs
+// whose owners have not booked yet. Runs after every sync and on the scheduler's `deadlines` job, so a threshold
+// passed between syncs is caught too. One transaction: the warnings remembered and their events commit together.
+import type pg from "pg";
+import { tightest, warningHorizonMs, warningsDue, type DeadlineWarning } from "../domain/deadlines.js";
+import { appendEvents, type NewEvent } from "../db/outbox-repo.js";
+import { forgetPassedDeadlines, recordAlerts, unbookedDeadlinesBefore, type AlertRecord, type DeadlineCandidate } from "../db/deadline-alerts-repo.js";
+import { withTransaction } from "../db/transaction.js";
+import { virtualMachineJson } from "../representations.js";
+
+const DAY_MS = 86_400_000;
+
+function deadlineEvent(c: DeadlineCandidate, warning: DeadlineWarning): NewEvent {
+  const vm = virtualMachineJson(c.vm);
+  return {
+    name: "deadline.approaching",
+    source: "/v1/virtual-machines",
+    subject: vm.id,
+    data: { virtualMachine: vm, selfServiceWindow: vm.maintenance!.selfServiceWindow, threshold: warning.label, deadline: c.deadline.toISOString() },
+    subscriptionId: vm.subscriptionId,
+    resourceGroup: vm.resourceGroup,
+  };
+}
+
+/** Announces the warnings due at `now`; returns how many events were written. */
+export async function announceDeadlines(pool: pg.Pool, warnings: readonly DeadlineWarning[], now: Date): Promise<number> {
+  if (warnings.length === 0) return 0;
+  return withTransaction(pool, async (client) => {
+    // A day's margin: a replica whose clock runs behind must still find what was announced for a deadline.
+    await forgetPassedDeadlines(client, new Date(now.getTime() - DAY_MS));
+    const candidates = await unbookedDeadlinesBefore(client, now, new Date(now.getTime() + warningHorizonMs(warnings)));
+    const wanted: AlertRecord[] = candidates.flatMap((c) =>
+      (warningsDue(c.deadline, now, warnings, c.announced)?.record ?? []).map((w) => ({ virtualMachineId: c.vm.id, deadline: c.deadline, threshold: w.label })),
+    );
+    const recorded = await recordAlerts(client, wanted);
+    // Announce, per VM, the tightest of the warnings this call recorded (another replica may have taken some).
+    const byVm = new Map<string, DeadlineWarning[]>();
+    for (const r of recorded) {
+      const warning = warnings.find((w) => w.label === r.threshold);
+      if (warning) byVm.set(r.virtualMachineId, [...(byVm.get(r.virtualMachineId) ?? []), warning]);
+    }
+    const events = candidates.filter((c) => byVm.has(c.vm.id)).map((c) => deadlineEvent(c, tightest(byVm.get(c.vm.id)!)));
+    await appendEvents(client, events);
+    return events.length;
+  });
+}
+
+interface Log {
+  info(obj: object, msg: string): void;
+}
+
+/** The post-sync step (SyncDeps.afterSync, through src/services/after-sync.ts). */
+export function announceDeadlinesAfterSync(pool: pg.Pool, warnings: readonly DeadlineWarning[], log?: Log, clock: () => Date = () => new Date()) {
+  return async (run: { id: string }): Promise<void> => {
+    const announced = await announceDeadlines(pool, warnings, clock());
+    if (announced) log?.info({ syncRunId: run.id, announced }, "deadline warnings announced after sync");
+  };
+}
