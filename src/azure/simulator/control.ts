@@ -2,7 +2,7 @@
 import { cloudError } from "./payloads.js";
 import type { Reply } from "./routes.js";
 import { ScenarioError } from "./scenario.js";
-import type { FaultSpec, OperationOutcome, SimMaintenance, Simulator } from "./types.js";
+import type { FaultSpec, OperationOutcome, SimMaintenance, SimPlacement, Simulator } from "./types.js";
 
 type Control = Omit<Simulator, "url" | "ca" | "subscriptionIds" | "close">;
 
@@ -24,6 +24,11 @@ export function handleControl(sim: Control, method: string, url: URL, body: unkn
       sim.setMaintenance(String(b.resourceId), (b.maintenance ?? null) as SimMaintenance | null);
       return { status: 204 };
     }
+    if (method === "PUT" && path === "/_simulator/vms/placement") {
+      sim.setPlacement(String(b.resourceId), (b.placement ?? {}) as SimPlacement);
+      return { status: 204 };
+    }
+    if (method === "GET" && path === "/_simulator/operations") return { status: 200, body: sim.operationLog() };
     if (method === "POST" && path === "/_simulator/vms/outcome") {
       sim.setOperationOutcome(String(b.resourceId), b.outcome as OperationOutcome);
       return { status: 204 };

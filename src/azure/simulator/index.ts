@@ -6,5 +6,5 @@ export { ARM_THROTTLE } from "./throttle.js";
 export { COMPUTE_POLICIES, type ComputePolicy } from "./compute-throttle.js";
 export type { Scenario, ScenarioEvent, ScenarioMaintenance } from "./scenario.js";
 export type {
-  FaultSpec, FleetOptions, OperationOutcome, RequestLogEntry, SimMaintenance, SimScaleSet, Simulator, SimulatorOptions, SimVm,
+  FaultSpec, FleetOptions, OperationLogEntry, OperationOutcome, RequestLogEntry, SimMaintenance, SimPlacement, SimScaleSet, Simulator, SimulatorOptions, SimVm,
 } from "./types.js";

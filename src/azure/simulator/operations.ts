@@ -2,7 +2,7 @@
 // (not the simulator clock, which tests may freeze), then ends as set by setOutcome (default Succeeded).
 import { randomUUID } from "node:crypto";
 import type { Fleet } from "./fleet.js";
-import type { OperationOutcome, SimVm } from "./types.js";
+import type { OperationLogEntry, OperationOutcome, SimVm } from "./types.js";
 
 export interface SimOperation {
   id: string;
@@ -11,6 +11,8 @@ export interface SimOperation {
   vmIds: string[];
   startTime: string;
   startedMs: number;
+  /** Wall-clock ms at the start, for the operation log. */
+  startedAtMs: number;
   outcome: OperationOutcome;
   endTime: string | null;
 }
@@ -20,6 +22,7 @@ export class Operations {
   private readonly nextOutcome = new Map<string, OperationOutcome>();
   /** Per VM (lower-cased id): the allowed flag before its operation started, restored when it fails. */
   private readonly allowedBefore = new Map<string, boolean | undefined>();
+  private loggedFrom = 0;
 
   constructor(
     private readonly fleet: Fleet,
@@ -44,10 +47,25 @@ export class Operations {
     }
     const op: SimOperation = {
       id: randomUUID(), subscriptionId, location, vmIds: keys, startTime: this.now().toISOString(),
-      startedMs: performance.now(), outcome: failed ?? { status: "Succeeded" }, endTime: null,
+      startedMs: performance.now(), startedAtMs: Date.now(), outcome: failed ?? { status: "Succeeded" }, endTime: null,
     };
     this.ops.set(op.id.toLowerCase(), op);
     return op;
+  }
+
+  /** Every operation started (since the last `clearLog`), in start order. */
+  log(): OperationLogEntry[] {
+    return [...this.ops.values()].filter((op) => op.startedAtMs >= this.loggedFrom).map((op) => ({
+      id: op.id,
+      resourceIds: op.vmIds.map((k) => this.fleet.get(k)?.resourceId ?? k),
+      startedAt: new Date(op.startedAtMs).toISOString(),
+      endsAt: new Date(op.startedAtMs + this.durationMs).toISOString(),
+      outcome: op.outcome.status,
+    }));
+  }
+
+  clearLog(): void {
+    this.loggedFrom = Date.now();
   }
 
   get(id: string): SimOperation | undefined {

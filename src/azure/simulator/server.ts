@@ -173,8 +173,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       advance();
       return structuredClone(fleet.all());
     },
+    setPlacement: (id, p) => {
+      const vm = fleet.require(id);
+      if (p.availabilitySet !== undefined) vm.availabilitySet = p.availabilitySet;
+      if (p.platformUpdateDomain !== undefined) vm.platformUpdateDomain = p.platformUpdateDomain;
+      if (p.platformFaultDomain !== undefined) vm.platformFaultDomain = p.platformFaultDomain;
+    },
+    operationLog: () => {
+      ops.settle();
+      return ops.log();
+    },
     reset: () => {
       log.length = 0;
+      ops.clearLog();
       faults.clear();
       throttle?.reset();
       compute?.reset();

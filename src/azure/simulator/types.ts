@@ -121,6 +121,25 @@ export interface FaultSpec {
 
 export type OperationOutcome = { status: "Succeeded" } | { status: "Failed"; code: string; message: string };
 
+/** Where a VM sits, as a test sets it (`setPlacement`): only the members given change. */
+export interface SimPlacement {
+  /** An availability set name in the VM's resource group; null: none. */
+  availabilitySet?: string | null;
+  platformUpdateDomain?: number;
+  platformFaultDomain?: number;
+}
+
+/** A performMaintenance operation as it happened at the simulator, in wall-clock time. */
+export interface OperationLogEntry {
+  id: string;
+  /** The VMs it maintained (resource ids as Azure spells them). */
+  resourceIds: string[];
+  /** Wall-clock ISO times: when the call arrived, and when the maintenance was over (started + duration). */
+  startedAt: string;
+  endsAt: string;
+  outcome: OperationOutcome["status"];
+}
+
 export interface Simulator {
   url: string;
   ca: string;
@@ -135,6 +154,10 @@ export interface Simulator {
   loadScenario(scenario: Scenario): void;
   scenarioProgress(): { applied: number; pending: number };
   vms(): SimVm[];
-  /** Clears the request log and pending faults, and refills every throttling budget. */
+  /** Moves a VM into (or out of) an availability set, or to another update domain. */
+  setPlacement(resourceId: string, placement: SimPlacement): void;
+  /** Every performMaintenance operation started since start-up (or the last reset), in start order. */
+  operationLog(): OperationLogEntry[];
+  /** Clears the request log, the operation log and pending faults, and refills every throttling budget. */
   reset(): void;
 }
