@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Db } from "./db/client.js";
 import type { BookingPolicy } from "./domain/bookings.js";
 import type { SyncDeps } from "./services/sync.js";
+import type { PlannerConfig } from "./services/planner-claim.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { registerProblemHandlers } from "./http/problem.js";
 import { validatorCompiler } from "./http/validation.js";
@@ -18,6 +19,7 @@ import { securityRoutes } from "./http/routes/security.js";
 import { calendarRoutes } from "./http/routes/calendars.js";
 import { calendarFeedRoutes } from "./http/routes/calendar-feeds.js";
 import { meRoutes } from "./http/routes/me.js";
+import { maintenanceGroupRoutes } from "./http/routes/maintenance-groups.js";
 import { uiRoutes } from "./http/routes/ui.js";
 import type { UiConfig } from "./config/config.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
@@ -51,6 +53,13 @@ export interface AppDeps {
   pageRoot?: string;
   /** PUBLIC_BASE_URL: makes calendar feed URLs and their links absolute; default: relative. */
   publicBaseUrl?: string | null;
+  /** UPDATE_DOMAIN_GAP in ms, for plan previews and bookings' early warnings; default 30 minutes. */
+  updateDomainGapMs?: number;
+}
+
+/** The planner's settings as the API sees them (the scheduler gets the same from the config). */
+export function plannerConfig(deps: AppDeps): PlannerConfig {
+  return { updateDomainGapMs: deps.updateDomainGapMs ?? 30 * 60_000, endMarginMs: deps.bookingPolicy.endMarginSeconds * 1000 };
 }
 
 export interface AppOptions {
@@ -114,6 +123,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(bookingRoutes, { deps });
   await app.register(securityRoutes, { deps, access });
   await app.register(calendarRoutes, { deps });
+  await app.register(maintenanceGroupRoutes, { deps });
   await app.register(meRoutes);
   const ui = deps.ui ?? { clientId: null, authority: null, apiScope: null };
   await app.register(uiRoutes, { config: { authMode: deps.auth?.mode === "none" ? "none" : "entra", ...ui }, root: deps.pageRoot });

@@ -54,6 +54,7 @@ async function main() {
     {
       db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
       metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false, ui: config.ui, publicBaseUrl: config.publicBaseUrl,
+      updateDomainGapMs: config.updateDomainGapMs,
     },
     { logger: log },
   );

@@ -1,7 +1,7 @@
 // Database records → API JSON. The one place where the API's names and shapes are produced — for HTTP responses and
 // for event payloads alike (an event carries the resource as the API shows it).
 import { ACTIVE_STATES, type BookingState } from "./domain/booking-states.js";
-import { bookingWarnings } from "./domain/booking-warnings.js";
+import { bookingWarnings, type BookingWarning } from "./domain/booking-warnings.js";
 import type { AuditEventRow } from "./db/audit-repo.js";
 import type { BookingRecord } from "./db/bookings-repo.js";
 import type { CalendarFeedRow } from "./db/calendar-feeds-repo.js";
@@ -10,6 +10,8 @@ import type { SyncRunRow } from "./db/sync-runs-repo.js";
 import type { VirtualMachineRecord } from "./db/virtual-machines-repo.js";
 import type { MaintenanceStatus } from "./domain/maintenance.js";
 import type { Scope } from "./domain/access.js";
+import type { MaintenanceGroupRecord } from "./db/maintenance-groups-repo.js";
+import type { PlanPreview } from "./services/plan-preview.js";
 
 /** The maintenance columns as Prisma returns them (maintenance_statuses and window_history share them). */
 interface MaintenanceColumnsCamel {
@@ -69,7 +71,8 @@ export function virtualMachineJson(vm: Omit<VirtualMachineRecord, "windowHistory
   };
 }
 
-export function bookingJson(b: BookingRecord) {
+/** `extraWarnings`: what this answer adds, e.g. the planner's projection on create (src/services/plan-preview.ts). */
+export function bookingJson(b: BookingRecord, extraWarnings: BookingWarning[] = []) {
   return {
     id: b.id,
     virtualMachineId: b.virtualMachineId,
@@ -81,7 +84,9 @@ export function bookingJson(b: BookingRecord) {
     updatedAt: b.updatedAt.toISOString(),
     createdBy: b.createdBy,
     selfServiceWindow: b.windowStart || b.windowEnd ? { start: iso(b.windowStart), end: iso(b.windowEnd) } : null,
-    warnings: bookingWarnings(b.vm),
+    deferredUntil: iso(b.deferredUntil),
+    deferralReason: b.deferralReason,
+    warnings: [...bookingWarnings(b.vm, b.deferredUntil && { until: b.deferredUntil, reason: b.deferralReason }), ...extraWarnings],
     // Field by field: rows may carry more columns (Prisma's have id and bookingId), and an anyOf that holds a
     // Booking (a VM's activeBooking) is chosen by validating it, which extra fields would fail.
     attempts: b.attempts.map((a) => ({
@@ -143,4 +148,20 @@ export function scopeJson(scope: Scope) {
 
 export function calendarFeedJson(f: CalendarFeedRow) {
   return { ...f, scope: scopeJson(f.scope), createdAt: f.createdAt.toISOString(), lastFetchedAt: iso(f.lastFetchedAt) };
+}
+
+export function maintenanceGroupJson(g: MaintenanceGroupRecord) {
+  return {
+    name: g.name, description: g.description, selector: g.selector, policy: g.policy,
+    members: g.members, inFlight: g.inFlight, deferred: g.deferred, held: g.held, errorsSinceResume: g.errorsSinceResume,
+    resumedAt: g.resumedAt.toISOString(), createdAt: g.createdAt.toISOString(), createdBy: g.createdBy, updatedAt: g.updatedAt.toISOString(),
+  };
+}
+
+export function planPreviewJson(p: PlanPreview) {
+  return {
+    generatedAt: p.generatedAt.toISOString(),
+    operationEstimateSeconds: Math.round(p.operationEstimateMs / 1000),
+    value: p.value.map((i) => ({ ...i, startAt: i.startAt.toISOString(), projectedStartAt: iso(i.projectedStartAt), projectedEndAt: iso(i.projectedEndAt) })),
+  };
 }

@@ -30,11 +30,17 @@ export interface SchedulerSettings {
   leaseDurationMs: number;
   operationPollIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** The planner: UPDATE_DOMAIN_GAP, and BOOKING_END_MARGIN_SECONDS in ms (the latest start of a held-back booking). */
+  planner: { updateDomainGapMs: number; endMarginMs: number };
 }
 
 function schedulerSettings(config: Readonly<Config>): SchedulerSettings {
   const { syncIntervalMs, dispatchIntervalMs, executionMaxAttempts, misfireGraceSeconds, leaseDurationMs, operationPollIntervalMs } = config;
-  return { syncIntervalMs, dispatchIntervalMs, executionMaxAttempts, misfireGraceSeconds, leaseDurationMs, operationPollIntervalMs, shutdownTimeoutMs: config.shutdownTimeoutSeconds * 1000 };
+  return {
+    syncIntervalMs, dispatchIntervalMs, executionMaxAttempts, misfireGraceSeconds, leaseDurationMs, operationPollIntervalMs,
+    shutdownTimeoutMs: config.shutdownTimeoutSeconds * 1000,
+    planner: { updateDomainGapMs: config.updateDomainGapMs, endMarginMs: config.bookingEndMarginSeconds * 1000 },
+  };
 }
 
 export interface ResolvedRuntime {

@@ -69,6 +69,8 @@ export interface Config {
   bookingEndMarginSeconds: number;
   /** How often the scheduler looks for due bookings. */
   dispatchIntervalMs: number;
+  /** The pause between update domains of one availability set or scale set (the planner; a group may set longer). */
+  updateDomainGapMs: number;
   /** Attempts per booking before it ends `failed`. */
   executionMaxAttempts: number;
   /** A booking this late (no replica ran at its time) still starts while its window is open; later → `missed`. */
@@ -284,6 +286,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     bookingMinLeadSeconds: integer(env, "BOOKING_MIN_LEAD_SECONDS", 300, 0, 86_400),
     bookingEndMarginSeconds: integer(env, "BOOKING_END_MARGIN_SECONDS", 1800, 0, 7 * 86_400),
     dispatchIntervalMs: duration(env, "DISPATCH_INTERVAL", "5s"),
+    // Azure gives a rebooted update domain 30 minutes before it starts the next.
+    updateDomainGapMs: duration(env, "UPDATE_DOMAIN_GAP", "30m"),
     executionMaxAttempts: integer(env, "EXECUTION_MAX_ATTEMPTS", 5, 1, 100),
     misfireGraceSeconds: integer(env, "MISFIRE_GRACE_SECONDS", 3600, 0, 7 * 86_400),
     leaseDurationMs: duration(env, "LEASE_DURATION", "60s"),

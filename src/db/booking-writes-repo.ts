@@ -61,7 +61,13 @@ UPDATE bookings AS b SET
   lease_owner = CASE WHEN u.final OR u.release_lease THEN NULL ELSE b.lease_owner END,
   lease_expires_at = CASE WHEN u.final OR u.release_lease THEN NULL ELSE b.lease_expires_at END,
   next_attempt_at = CASE WHEN u.final THEN NULL WHEN u.retry_in_ms IS NOT NULL THEN now() + u.retry_in_ms * interval '1 millisecond' ELSE b.next_attempt_at END,
-  operation_state = CASE WHEN u.final THEN NULL WHEN u.retry_in_ms IS NOT NULL AND NOT u.keep_operation THEN NULL ELSE b.operation_state END
+  operation_state = CASE WHEN u.final THEN NULL WHEN u.retry_in_ms IS NOT NULL AND NOT u.keep_operation THEN NULL ELSE b.operation_state END,
+  -- a planner deferral holds only while the booking stays scheduled at the same time; a resumed (held) booking is
+  -- due now, and its lateness (the misfire rule) counts from now, not from its booked time
+  deferred_until = CASE WHEN b.state = 'held' AND u.state = 'scheduled' THEN now()
+    WHEN u.state = 'scheduled' AND u.start_at IS NULL THEN b.deferred_until END,
+  deferral_reason = CASE WHEN b.state = 'held' AND u.state = 'scheduled' THEN 'held until its maintenance group was resumed'
+    WHEN u.state = 'scheduled' AND u.start_at IS NULL THEN b.deferral_reason END
 FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, state text, start_at timestamptz, set_note boolean, note text, set_reason boolean,
   reason text, final boolean, release_lease boolean, retry_in_ms bigint, keep_operation boolean)
 WHERE b.id = u.id

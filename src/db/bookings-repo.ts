@@ -19,6 +19,9 @@ export interface BookingRow {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  /** The planner holds a scheduled booking back until about then (src/domain/planner.ts), and why; else null. */
+  deferredUntil: Date | null;
+  deferralReason: string | null;
   /** The VM's current self-service window (both null when no maintenance is planned). */
   windowStart: Date | null;
   windowEnd: Date | null;
@@ -44,7 +47,7 @@ export type BookingRecord = BookingRow & { attempts: AttemptRow[] };
 // The window comes from scalar subqueries, not a join, so the same list serves SELECT and UPDATE … RETURNING.
 export const BOOKING_COLUMNS = `b.id, b.virtual_machine_id AS "virtualMachineId", b.start_at AS "startAt", b.state,
   b.state_reason AS "stateReason", b.note, b.created_by AS "createdBy", b.created_at AS "createdAt",
-  b.updated_at AS "updatedAt", b.version,
+  b.updated_at AS "updatedAt", b.version, b.deferred_until AS "deferredUntil", b.deferral_reason AS "deferralReason",
   (SELECT m.self_service_window_start FROM maintenance_statuses m WHERE m.virtual_machine_id = b.virtual_machine_id) AS "windowStart",
   (SELECT m.self_service_window_end FROM maintenance_statuses m WHERE m.virtual_machine_id = b.virtual_machine_id) AS "windowEnd",
   (SELECT json_build_object('subscriptionId', v.subscription_id, 'resourceGroup', v.resource_group, 'powerState', v.power_state,
@@ -115,7 +118,7 @@ export const ONE_ACTIVE_PER_VM = "bookings_one_active_per_vm";
 /** `active-booking-exists`, naming the VM's active booking. */
 export async function activeBookingConflict(db: Queryable, virtualMachineId: string): Promise<DomainError> {
   const { rows } = await db.query<{ id: string; state: string; startAt: Date }>(
-    `SELECT id, state, start_at AS "startAt" FROM bookings WHERE virtual_machine_id = $1 AND state IN ('scheduled', 'running')`,
+    `SELECT id, state, start_at AS "startAt" FROM bookings WHERE virtual_machine_id = $1 AND state IN ('scheduled', 'held', 'running')`,
     [virtualMachineId],
   );
   // The holder may have ended between the violation and this read; the caller may then simply retry.

@@ -62,7 +62,7 @@ export async function unbookedDeadlinesBefore(db: Queryable, now: Date, horizon:
        AND m.self_service_window_end > $1 AND m.self_service_window_end <= $2
        AND m.last_operation_result_code IS DISTINCT FROM 'MaintenanceCompleted'
        AND (m.scheduled_window_end IS NULL OR m.scheduled_window_end > $1)
-       AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state IN ('scheduled', 'running'))
+       AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state IN ('scheduled', 'held', 'running'))
      ORDER BY m.self_service_window_end, v.id`,
     [now, horizon],
   );
@@ -84,7 +84,7 @@ export async function recordAlerts(db: Queryable, alerts: AlertRecord[]): Promis
   const { rows } = await db.query<AlertRecord>(
     `INSERT INTO deadline_alerts (virtual_machine_id, deadline, threshold)
      SELECT a.vm, a.deadline, a.threshold FROM jsonb_to_recordset($1::jsonb) AS a(vm uuid, deadline timestamptz, threshold text)
-     WHERE NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = a.vm AND b.state IN ('scheduled', 'running'))
+     WHERE NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = a.vm AND b.state IN ('scheduled', 'held', 'running'))
      ON CONFLICT DO NOTHING
      RETURNING virtual_machine_id AS "virtualMachineId", deadline, threshold`,
     [JSON.stringify(alerts.map((a) => ({ vm: a.virtualMachineId, deadline: a.deadline.toISOString(), threshold: a.threshold })))],

@@ -1,9 +1,11 @@
 // Leasing SQL of the scheduler (house style 9): one short statement per function, parameterised, every write after
 // the claim fenced on `lease_owner`, every due/lease comparison on the database clock `now()`. These only keep
-// leases (claim, heartbeat, release, the stored operation); every change of a booking's state goes through the one
-// writer (src/services/booking-transitions.ts), fenced on the same lease. Each change bumps `version` (the
-// bookings API's ETag) — except the heartbeat, which only extends the lease and changes nothing a client can see.
+// leases (claim, heartbeat, release, the stored operation, the planner's deferrals, which give a lease back until
+// a later time); every change of a booking's state goes through the one writer (src/services/booking-transitions.ts),
+// fenced on the same lease. Each change bumps `version` (the bookings API's ETag) — except the heartbeat and the
+// deferrals, which change nothing a client may have read before writing.
 import type pg from "pg";
+import { PLACEMENT_SQL } from "./planner-repo.js";
 
 export type Queryable = Pick<pg.Pool, "query">;
 
@@ -27,28 +29,31 @@ export interface ClaimedRow {
   scale_set_name: string | null;
   scale_set_instance_id: string | null;
   self_service_window_end: Date | null;
+  /** Set when the planner held it back before: it was due again at this time. */
+  deferred_until: Date | null;
   db_now: Date;
   /** The owner whose lease had expired: this claim takes the booking over from a process that stopped or stalled. */
   previous_owner: string | null;
 }
 
-// Claimable: a scheduled booking whose time has come, or a running one whose next attempt is due — and either
-// way nobody holds a live lease (a crashed owner's lease expires; a booking waiting on backoff has none).
+// Claimable: a scheduled booking whose time has come (or, held back by the planner, whose deferral is up), or a
+// running one whose next attempt is due — and either way nobody holds a live lease (a crashed owner's lease
+// expires; a booking waiting on backoff has none). A lease is bookkeeping a client never sees: no version bump.
 const CLAIM = `
 WITH due AS (
   SELECT id, lease_owner AS previous_owner FROM bookings
-  WHERE (state = 'scheduled' AND start_at <= now() OR state = 'running' AND coalesce(next_attempt_at, start_at) <= now())
+  WHERE (state = 'scheduled' AND coalesce(deferred_until, start_at) <= now() OR state = 'running' AND coalesce(next_attempt_at, start_at) <= now())
     AND (lease_owner IS NULL OR lease_expires_at < now())
-  ORDER BY start_at, id
+  ORDER BY coalesce(deferred_until, next_attempt_at, start_at), start_at, id
   LIMIT $3
   FOR UPDATE SKIP LOCKED
 )
 UPDATE bookings b
-SET lease_owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond', version = b.version + 1, updated_at = now()
+SET lease_owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond'
 FROM due, virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
 WHERE b.id = due.id AND v.id = b.virtual_machine_id
 RETURNING b.id, b.state, b.start_at, b.operation_state, b.virtual_machine_id, v.subscription_id, v.resource_group, v.name,
-  v.scale_set_name, v.scale_set_instance_id, m.self_service_window_end, now() AS db_now, due.previous_owner`;
+  v.scale_set_name, v.scale_set_instance_id, m.self_service_window_end, b.deferred_until, now() AS db_now, due.previous_owner`;
 
 export async function claimDue(q: Queryable, owner: string, leaseMs: number, limit: number): Promise<ClaimedRow[]> {
   return (await q.query<ClaimedRow>(CLAIM, [owner, leaseMs, limit])).rows;
@@ -74,7 +79,7 @@ export async function storeOperation(q: Queryable, id: string, owner: string, at
 export async function renewLeases(q: Queryable, owner: string, leaseMs: number, ids: string[]): Promise<Set<string>> {
   const { rows } = await q.query<{ id: string }>(
     `UPDATE bookings SET lease_expires_at = now() + $2 * interval '1 millisecond'
-     WHERE lease_owner = $1 AND state IN ('scheduled', 'running') AND id = ANY($3::uuid[]) RETURNING id`,
+     WHERE lease_owner = $1 AND state IN ('scheduled', 'held', 'running') AND id = ANY($3::uuid[]) RETURNING id`,
     [owner, leaseMs, ids],
   );
   return new Set(rows.map((r) => r.id));
@@ -89,8 +94,44 @@ export async function releaseLeases(q: Queryable, owner: string): Promise<number
     `UPDATE bookings SET lease_owner = NULL, lease_expires_at = NULL,
        next_attempt_at = CASE WHEN state = 'running' THEN coalesce(next_attempt_at, now()) END,
        version = version + 1, updated_at = now()
-     WHERE lease_owner = $1 AND state IN ('scheduled', 'running')`,
+     WHERE lease_owner = $1 AND state IN ('scheduled', 'held', 'running')`,
     [owner],
   );
   return rowCount ?? 0;
+}
+
+/**
+ * Holds claimed bookings back: when the planner expects to start them and why, and their lease given back so they
+ * are claimed again at that time. Not a state change (they stay scheduled) and no version bump: a deferral must not
+ * make an owner's If-Match fail.
+ */
+export async function deferBookings(q: Queryable, owner: string, deferrals: { id: string; until: Date; reason: string }[]): Promise<void> {
+  if (deferrals.length === 0) return;
+  await q.query(
+    `UPDATE bookings b SET deferred_until = d.until, deferral_reason = d.reason, lease_owner = NULL, lease_expires_at = NULL
+     FROM jsonb_to_recordset($2::jsonb) AS d(id uuid, until timestamptz, reason text)
+     WHERE b.id = d.id AND b.lease_owner = $1 AND b.state = 'scheduled'`,
+    [owner, JSON.stringify(deferrals)],
+  );
+}
+
+/**
+ * An operation ended: the bookings waiting on its placement, its groups or groups that run after them are looked
+ * at again now, not at their estimated time (the estimate is only a guess).
+ */
+export async function wakeWaiting(q: Queryable, bookingId: string): Promise<void> {
+  await q.query(
+    `WITH done AS (
+       SELECT v.id AS vm, ${PLACEMENT_SQL} AS placement FROM bookings b JOIN virtual_machines v ON v.id = b.virtual_machine_id WHERE b.id = $1)
+     UPDATE bookings w SET deferred_until = now()
+     FROM virtual_machines v, done
+     WHERE w.state = 'scheduled' AND w.deferred_until > now() AND v.id = w.virtual_machine_id
+       AND ((${PLACEMENT_SQL}) = done.placement
+         OR EXISTS (SELECT 1 FROM maintenance_group_members a JOIN maintenance_group_members o ON o.group_name = a.group_name
+                    WHERE a.virtual_machine_id = done.vm AND o.virtual_machine_id = v.id)
+         OR EXISTS (SELECT 1 FROM maintenance_group_members a JOIN maintenance_groups g ON g.policy->'after' ? a.group_name
+                    JOIN maintenance_group_members o ON o.group_name = g.name
+                    WHERE a.virtual_machine_id = done.vm AND o.virtual_machine_id = v.id))`,
+    [bookingId],
+  );
 }

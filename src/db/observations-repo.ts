@@ -223,7 +223,7 @@ export async function storedVmStates(q: Queryable, resourceIdKeys: string[]): Pr
   type Row = MaintenanceColumns & { resource_id_key: string; maintenance_read_at: Date | null; has_status: boolean; active_booking: boolean };
   const { rows } = await q.query<Row>(
     `SELECT v.resource_id_key, v.maintenance_read_at, m.virtual_machine_id IS NOT NULL AS has_status, ${maintenanceColumnList("m")},
-       EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state IN ('scheduled', 'running')) AS active_booking
+       EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state IN ('scheduled', 'held', 'running')) AS active_booking
      FROM virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
      WHERE v.resource_id_key = ANY($1::text[])`,
     [resourceIdKeys],

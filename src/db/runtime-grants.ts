@@ -24,6 +24,9 @@ export const RUNTIME_PRIVILEGES: Record<string, string> = {
   // deadline alerts already announced (old ones are deleted), and calendar feeds (deleted by their owner)
   deadline_alerts: "SELECT, INSERT, DELETE",
   calendar_feeds: "SELECT, INSERT, UPDATE, DELETE",
+  // maintenance groups, and their members (replaced after every sync)
+  maintenance_groups: "SELECT, INSERT, UPDATE, DELETE",
+  maintenance_group_members: "SELECT, INSERT, DELETE",
   // /readyz compares the applied migrations with the files.
   _prisma_migrations: "SELECT",
 };

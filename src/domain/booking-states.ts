@@ -4,6 +4,7 @@
 
 export const BOOKING_STATES = [
   "scheduled",
+  "held",
   "running",
   "completed",
   "failed",
@@ -15,10 +16,13 @@ export const BOOKING_STATES = [
 ] as const;
 export type BookingState = (typeof BOOKING_STATES)[number];
 
-export const ACTIVE_STATES: readonly BookingState[] = ["scheduled", "running"];
+/** The VM's one active booking (partial unique index bookings_one_active_per_vm): planned, held back, or under way. */
+export const ACTIVE_STATES: readonly BookingState[] = ["scheduled", "held", "running"];
 
 const NEXT: Record<BookingState, readonly BookingState[]> = {
-  scheduled: ["running", "cancelled", "missed", "invalidated", "not-needed"],
+  scheduled: ["running", "held", "cancelled", "missed", "invalidated", "not-needed"],
+  // Held back because its maintenance group is past its error budget, until the group is resumed.
+  held: ["scheduled", "cancelled", "missed", "invalidated", "not-needed"],
   // A running booking may also end not-needed: the scheduler re-reads the instance view before each attempt.
   running: ["completed", "failed", "skipped", "not-needed"],
   completed: [],
@@ -43,6 +47,7 @@ export function canTransition(from: BookingState, to: BookingState): boolean {
  * changed; a running one gets its next attempt planned. A final booking never changes.
  */
 export function canStay(state: BookingState): boolean {
+  // `held` does not stay: nothing about a held booking changes until it is resumed or ends.
   return state === "scheduled" || state === "running";
 }
 

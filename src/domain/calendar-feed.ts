@@ -1,7 +1,7 @@
 // What a calendar feed shows, as plain events (src/http/calendar-ics.ts writes them as iCalendar). Pure: the
 // bookings and VMs come in, `links` makes the URLs. Times are instants (UTC); UIDs are stable, so a calendar
 // client updates an event in place when its booking changes state or its window moves.
-import type { BookingState } from "./booking-states.js";
+import { ACTIVE_STATES, type BookingState } from "./booking-states.js";
 import { isUnbooked } from "./deadlines.js";
 import type { MaintenanceStatus } from "./maintenance.js";
 
@@ -94,7 +94,7 @@ const WINDOWS = [
 ] as const;
 
 function windowEvents(vm: FeedVm, now: Date, links: FeedLinks): FeedEvent[] {
-  const active = vm.latestBooking && ["scheduled", "running"].includes(vm.latestBooking.state) ? vm.latestBooking : null;
+  const active = vm.latestBooking && ACTIVE_STATES.includes(vm.latestBooking.state) ? vm.latestBooking : null;
   const unbooked = isUnbooked({ status: vm.status, maintenanceKnown: vm.maintenanceReadAt !== null, activeBooking: active !== null }, now);
   const state = active ? `booked for ${utc(active.startAt)}` : unbooked ? "unbooked" : "not bookable";
   // A booking made, moved or ended changes what the window events say, so it counts as their last revision too.

@@ -33,6 +33,10 @@ export const ERROR_CODES = [
   "invalid-selector",
   "invalid-time-range",
   "scope-assignment-names-caller",
+  // planner: maintenance groups
+  "invalid-group-policy",
+  "maintenance-group-unknown",
+  "maintenance-group-cycle",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -6,6 +6,7 @@
 // *names* are case-insensitive and tag *values* case-sensitive, as Azure documents for tags ("Tag names are
 // case-insensitive for operations … Tag values are case-sensitive"): {"Env": "prod"} matches a VM tagged
 // env=prod, not one tagged Env=Prod.
+import { armKey } from "./arm-names.js";
 import { DomainError } from "./errors.js";
 
 export interface VmSelector {
@@ -28,12 +29,13 @@ export interface SelectableVm {
   scaleSetName: string | null;
 }
 
-const same = (wanted: string | undefined, actual: string | null) => wanted === undefined || (actual !== null && wanted.toLowerCase() === actual.toLowerCase());
+// As ARM compares names (src/domain/arm-names.ts): U+212A KELVIN SIGN is not `k`.
+const same = (wanted: string | undefined, actual: string | null) => wanted === undefined || (actual !== null && armKey(wanted) === armKey(actual));
 
 function tagsMatch(wanted: Record<string, string> | undefined, actual: Record<string, string>): boolean {
   if (!wanted) return true;
-  const byName = new Map(Object.entries(actual).map(([name, value]) => [name.toLowerCase(), value]));
-  return Object.entries(wanted).every(([name, value]) => byName.get(name.toLowerCase()) === value);
+  const byName = new Map(Object.entries(actual).map(([name, value]) => [armKey(name), value]));
+  return Object.entries(wanted).every(([name, value]) => byName.get(armKey(name)) === value);
 }
 
 export function matchesSelector(selector: VmSelector | null | undefined, vm: SelectableVm): boolean {
@@ -54,11 +56,11 @@ export function matchesSelector(selector: VmSelector | null | undefined, vm: Sel
 export function checkSelector(selector: VmSelector, pointer = "/selector"): VmSelector {
   const names = new Map<string, string>();
   for (const name of Object.keys(selector.tags ?? {})) {
-    const other = names.get(name.toLowerCase());
+    const other = names.get(armKey(name));
     if (other !== undefined) {
       throw new DomainError("invalid-selector", `Tags ${JSON.stringify(other)} and ${JSON.stringify(name)} name the same Azure tag (tag names are case-insensitive); give it once.`, { pointer: `${pointer}/tags` });
     }
-    names.set(name.toLowerCase(), name);
+    names.set(armKey(name), name);
   }
   return selector.subscriptionId === undefined ? selector : { ...selector, subscriptionId: selector.subscriptionId.toLowerCase() };
 }

@@ -44,6 +44,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: "sync-runs", description: "Syncs of maintenance windows from Azure" },
         { name: "bookings", description: "Times at which to start a VM's self-service maintenance" },
         { name: "security", description: "Scope assignments and the audit trail (Maintenance.Admin)" },
+        { name: "planner", description: "Maintenance groups (how many at once, error budgets, order) and the plan preview; update domains are sequenced without configuration" },
         { name: "calendars", description: "Maintenance windows and blackouts in the teams' own time zones" },
         { name: "calendar-feeds", description: "Secret iCalendar feed URLs of bookings and maintenance windows, for Outlook, Google Calendar and other calendar clients" },
         { name: "operations", description: "Health and readiness" },

@@ -42,6 +42,9 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "invalid-blackout": { status: 400, title: "The blackout's times are not valid" },
   "invalid-selector": { status: 400, title: "The VM selector is not valid" },
   "invalid-time-range": { status: 400, title: "from and to do not make a range this service evaluates" },
+  "invalid-group-policy": { status: 400, title: "The maintenance group's policy is not valid" },
+  "maintenance-group-unknown": { status: 422, title: "The policy names a maintenance group that does not exist" },
+  "maintenance-group-cycle": { status: 409, title: "The groups' `after` would go round in a circle" },
   "scope-assignment-names-caller": { status: 409, title: "The assignment would restrict the admin making it" },
 };
 

@@ -1,9 +1,11 @@
-// What runs after every sync (SyncDeps.afterSync), in order: the booking re-check first (a booking it ends
-// leaves its VM unbooked), then the deadline alerts. One step failing does not keep the next from running.
+// What runs after every sync (SyncDeps.afterSync), in order: maintenance groups' members first (the planner and
+// the re-check see the VMs the sync found), the booking re-check (a booking it ends leaves its VM unbooked), then
+// the deadline alerts. One step failing does not keep the next from running.
 import type pg from "pg";
 import type { DeadlineWarning } from "../domain/deadlines.js";
 import { recheckAfterSync } from "./booking-recheck.js";
 import { announceDeadlinesAfterSync } from "./deadline-alerts.js";
+import { refreshMembersAfterSync } from "./maintenance-groups.js";
 
 type Step = (run: { id: string }) => Promise<void>;
 
@@ -22,5 +24,5 @@ export interface AfterSyncOptions {
 }
 
 export function afterSyncSteps(pool: pg.Pool, opts: AfterSyncOptions): Step {
-  return chainSteps(recheckAfterSync(pool, opts.log), announceDeadlinesAfterSync(pool, opts.deadlineWarnings, opts.log));
+  return chainSteps(refreshMembersAfterSync(pool), recheckAfterSync(pool, opts.log), announceDeadlinesAfterSync(pool, opts.deadlineWarnings, opts.log));
 }

@@ -1,4 +1,4 @@
-// After every sync: scheduled bookings whose VM's maintenance moved, vanished or completed end as
+// After every sync: scheduled (and held) bookings whose VM's maintenance moved, vanished or completed end as
 // `invalidated` or `not-needed` (src/domain/bookings-recheck.ts decides). One transaction, set-based.
 import type pg from "pg";
 import { recheckBooking } from "../domain/bookings-recheck.js";

@@ -40,7 +40,8 @@ function fenceHolds(fence: Fence, row: LockedBooking): boolean {
 function updateOf(t: BookingTransition): BookingUpdate {
   return {
     id: t.id, state: t.to, startAt: t.startAt ?? null, note: t.note, reason: t.reason, final: isFinal(t.to),
-    releaseLease: t.retry !== undefined, retryInMs: t.retry?.inMs ?? null, keepOperation: t.retry?.keepOperation ?? false,
+    // A planned retry gives the lease back (any replica takes the next attempt); so does holding a booking.
+    releaseLease: t.retry !== undefined || t.to === "held", retryInMs: t.retry?.inMs ?? null, keepOperation: t.retry?.keepOperation ?? false,
   };
 }
 

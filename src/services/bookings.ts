@@ -15,12 +15,17 @@ import {
 import { uniqueViolationConstraint } from "../db/errors.js";
 import { withTransaction } from "../db/transaction.js";
 import type { Caller } from "./access.js";
+import type { BookingWarning } from "../domain/booking-warnings.js";
+import { deferralWarning } from "./plan-preview.js";
+import type { PlannerConfig } from "./planner-claim.js";
 import { createBookingRecord, transitionBookings, type BookingTransition } from "./booking-transitions.js";
 
 export interface BookingDeps {
   pool: pg.Pool;
   clock: () => Date;
   policy: BookingPolicy;
+  /** For the `deferred` warning: the planner's settings (UPDATE_DOMAIN_GAP, the end margin). */
+  planner: PlannerConfig;
 }
 
 export interface NewBookingInput {
@@ -38,6 +43,20 @@ export interface BookingChangeInput {
 export interface CreatedBooking {
   booking: BookingRecord;
   replayed: boolean;
+  /** The planner's early warning: it expects to start the booking later than booked (or not at all). */
+  warnings: BookingWarning[];
+}
+
+/** A booking with the planner's early warning (src/services/plan-preview.ts), for create and PATCH answers. */
+export interface PlannedBooking {
+  booking: BookingRecord;
+  warnings: BookingWarning[];
+}
+
+async function planned(deps: BookingDeps, booking: BookingRecord): Promise<PlannedBooking> {
+  if (booking.state !== "scheduled") return { booking, warnings: [] };
+  const warning = await deferralWarning(deps.pool, booking, deps.clock(), deps.planner);
+  return { booking, warnings: warning ? [warning] : [] };
 }
 
 /** A booking outside the caller's scope does not exist for them (404), like one that does not exist at all. */
@@ -58,7 +77,7 @@ async function replay(pool: pg.Pool, idempotency: IdempotencyRecord, scope: Scop
     });
   }
   // Scope may have narrowed since the first request: a replay sees no more than a GET would.
-  return { booking: await getBooking(pool, stored.bookingId, scope), replayed: true };
+  return { booking: await getBooking(pool, stored.bookingId, scope), replayed: true, warnings: [] };
 }
 
 export async function createBooking(deps: BookingDeps, caller: Caller, input: NewBookingInput, idempotencyKey?: string): Promise<CreatedBooking> {
@@ -85,7 +104,7 @@ export async function createBooking(deps: BookingDeps, caller: Caller, input: Ne
       if (idempotency) await insertIdempotencyKey(client, idempotency, created.id);
       return created;
     });
-    return { booking: { ...row, attempts: [] }, replayed: false };
+    return { ...(await planned(deps, { ...row, attempts: [] })), replayed: false };
   } catch (error) {
     // A concurrent request with the same key got there first (its booking holds the VM, or its key row
     // exists): answer as it did.
@@ -107,7 +126,7 @@ async function change(pool: pg.Pool, transition: BookingTransition): Promise<Boo
 }
 
 function notScheduled(booking: BookingRow, action: string): DomainError {
-  return new DomainError("booking-not-scheduled", `Booking ${booking.id} is ${booking.state}; only a scheduled booking can be ${action}.`, {
+  return new DomainError("booking-not-scheduled", `Booking ${booking.id} is ${booking.state}; only a scheduled booking can be ${action}${action === "cancelled" ? " (or a held one)" : ""}.`, {
     currentState: booking.state,
   });
 }
@@ -125,18 +144,20 @@ async function loadForChange(pool: pg.Pool, caller: Caller, id: string, ifMatch:
     throw new DomainError("precondition-failed", `Booking ${id} has changed since it was read (If-Match ${ifMatch.slice(0, 64)}). GET it again and retry with its current ETag.`);
   }
   const state = booking.state as BookingState;
-  if (state !== "scheduled" || (target && !canTransition(state, target))) throw notScheduled(booking, action);
+  // A held booking (its group past its error budget) may still be cancelled, not moved: resume the group first.
+  const changeable = state === "scheduled" || (state === "held" && target === "cancelled");
+  if (!changeable || (target && !canTransition(state, target))) throw notScheduled(booking, action);
   return booking;
 }
 
 /** A fenced write changed nothing: say why, as seen now. */
 async function lostRace(pool: pg.Pool, id: string, action: string): Promise<DomainError> {
   const now = await getBooking(pool, id);
-  if (now.state !== "scheduled") return notScheduled(now, action);
+  if (now.state !== "scheduled" && !(now.state === "held" && action === "cancelled")) return notScheduled(now, action);
   return new DomainError("precondition-failed", `Booking ${id} was changed by another request meanwhile. GET it again and retry with its current ETag.`);
 }
 
-export async function updateBooking(deps: BookingDeps, caller: Caller, id: string, ifMatch: string | undefined, input: BookingChangeInput): Promise<BookingRecord> {
+export async function updateBooking(deps: BookingDeps, caller: Caller, id: string, ifMatch: string | undefined, input: BookingChangeInput): Promise<PlannedBooking> {
   if (ifMatch === undefined) {
     throw new DomainError("precondition-required", "Changing a booking requires If-Match with the ETag from GET /v1/bookings/{id}, so that concurrent changes are not lost.");
   }
@@ -149,7 +170,7 @@ export async function updateBooking(deps: BookingDeps, caller: Caller, id: strin
     id, fence: { version: booking.version, unleased: true }, to: "scheduled", startAt, note: noteValue(input.note), audit: { ...auditOf(caller), action },
   });
   if (!changed) throw await lostRace(deps.pool, id, "changed");
-  return changed;
+  return planned(deps, changed);
 }
 
 export async function cancelBooking(deps: BookingDeps, caller: Caller, id: string, ifMatch: string | undefined): Promise<BookingRecord> {

@@ -1,12 +1,14 @@
-// Wires the dispatcher to the leasing SQL and the execution use case for one process (a bree worker, a test or the
-// benchmark): claims due bookings, decides misfires, admits the rest as `running`, and executes them.
+// Wires the dispatcher to the leasing SQL, the planner and the execution use case for one process (a bree worker,
+// a test or the benchmark): claims due bookings, decides misfires, lets the planner admit, defer, miss or hold
+// them, and executes those admitted.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type pg from "pg";
-import { claimDue, LeaseLostError, releaseLeases, renewLeases, type ClaimedRow } from "../db/leases-repo.js";
+import { claimDue, releaseLeases, renewLeases, type ClaimedRow } from "../db/leases-repo.js";
 import { decideMisfire } from "../domain/execution.js";
 import { withTransaction } from "../db/transaction.js";
-import { admitBookings, finishExecution } from "./execution-transitions.js";
+import { applyPlan } from "./execution-transitions.js";
+import { PLANNER_LOCK, planAdmissions, type PlannerConfig } from "./planner-claim.js";
 import { startDispatcher, type Dispatcher } from "./dispatcher.js";
 import type { MetricsSink } from "../observability/metrics.js";
 import { executeBooking, type ExecutionDeps, type ExecutionGateway, type ExecutionLog, type ExecutionSettings, type RunnableBooking } from "./execution.js";
@@ -15,6 +17,8 @@ export interface ExecutionDispatchSettings extends ExecutionSettings {
   dispatchIntervalMs: number;
   leaseDurationMs: number;
   misfireGraceSeconds: number;
+  /** UPDATE_DOMAIN_GAP and BOOKING_END_MARGIN_SECONDS (defaults: 30 minutes and 30 minutes). */
+  planner?: Partial<PlannerConfig>;
   claimBatch?: number;
   maxInFlight?: number;
   startsPerSubscription?: number;
@@ -48,6 +52,7 @@ export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: 
   const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   // The database clock, as seen at the last claim: windows and retry times are compared against it.
   let skewMs = 0;
+  const planner: PlannerConfig = { updateDomainGapMs: 30 * 60_000, endMarginMs: 30 * 60_000, ...settings.planner };
   const execution: ExecutionDeps = {
     pool: deps.pool, gateway: deps.gateway, owner, settings, log: deps.log,
     clock: () => new Date(Date.now() + skewMs),
@@ -55,19 +60,30 @@ export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: 
     metrics: deps.metrics,
   };
 
+  /**
+   * One transaction under the planner's lock: lease the due bookings, end those past the misfire rule (lateness
+   * counts from a deferral's time, not the booked one), let the planner decide on the rest, carry it out.
+   */
   async function claim(limit: number): Promise<RunnableBooking[]> {
-    const rows = await claimDue(deps.pool, owner, settings.leaseDurationMs, limit);
-    if (rows.length === 0) return [];
-    skewMs = rows[0].db_now.getTime() - Date.now();
+    const { rows, dbNow } = await withTransaction(deps.pool, async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock($1)", [PLANNER_LOCK]);
+      const claimed = await claimDue(client, owner, settings.leaseDurationMs, limit);
+      if (claimed.length === 0) return { rows: [], dbNow: null };
+      const now = claimed[0].db_now;
+      const late: { id: string; reason: string }[] = [];
+      const due: string[] = [];
+      for (const row of claimed.filter((r) => r.state === "scheduled")) {
+        const misfire = decideMisfire(row.deferred_until ?? row.start_at, now, row.self_service_window_end, settings.misfireGraceSeconds);
+        if (misfire.run) due.push(row.id);
+        else late.push({ id: row.id, reason: misfire.reason });
+      }
+      const plan = await planAdmissions(client, due, now, planner);
+      const admitted = new Set(await applyPlan(client, owner, plan, late));
+      return { rows: claimed.filter((r) => r.state === "running" || admitted.has(r.id)), dbNow: now };
+    });
+    if (dbNow) skewMs = dbNow.getTime() - Date.now();
     for (const row of rows) if (row.previous_owner) deps.metrics?.({ type: "lease-takeover" });
-    const admit: string[] = [];
-    for (const row of rows.filter((r) => r.state === "scheduled")) {
-      const misfire = decideMisfire(row.start_at, row.db_now, row.self_service_window_end, settings.misfireGraceSeconds);
-      if (misfire.run) admit.push(row.id);
-      else await markMissed(deps.pool, row.id, owner, misfire.reason).catch(ignoreLeaseLost);
-    }
-    const admitted = new Set(await admitBookings(deps.pool, owner, admit));
-    return rows.filter((r) => r.state === "running" || admitted.has(r.id)).map(runnable);
+    return rows.map(runnable);
   }
 
   return startDispatcher({
@@ -85,11 +101,4 @@ export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: 
   });
 }
 
-/** A booking whose time passed while no replica ran, beyond the misfire rule: `missed`. */
-function markMissed(pool: pg.Pool, id: string, owner: string, reason: string): Promise<void> {
-  return withTransaction(pool, (client) => finishExecution(client, owner, id, "missed", reason));
-}
 
-function ignoreLeaseLost(err: unknown): void {
-  if (!(err instanceof LeaseLostError)) throw err;
-}

@@ -2,21 +2,37 @@
 // recorded as `system:scheduler:<owner>`. A fence that no longer holds means the lease is lost.
 import type pg from "pg";
 import type { TxClient } from "../db/booking-writes-repo.js";
-import { LeaseLostError } from "../db/leases-repo.js";
+import { deferBookings, LeaseLostError, wakeWaiting } from "../db/leases-repo.js";
 import { withTransaction } from "../db/transaction.js";
 import type { BookingState } from "../domain/booking-states.js";
 import { transitionBookings, type BookingTransition } from "./booking-transitions.js";
+import type { PlanDecisions } from "./planner-claim.js";
 
 const actorOf = (owner: string) => `system:scheduler:${owner}`;
 
-/** Admits claimed scheduled bookings (→ running, `execution.started`); returns the ids that moved (not those cancelled meanwhile). */
-export async function admitBookings(pool: pg.Pool, owner: string, ids: string[]): Promise<string[]> {
-  if (ids.length === 0) return [];
-  const transitions: BookingTransition[] = ids.map((id) => ({
-    id, fence: { leaseOwner: owner }, to: "running", audit: { actor: actorOf(owner), requestId: null, action: "execution.started" },
-  }));
-  const results = await withTransaction(pool, (client) => transitionBookings(client, transitions));
-  return ids.filter((_, i) => results[i].ok);
+/**
+ * Carries out the planner's decisions on claimed bookings, in the claim's transaction: admitted → running
+ * (`execution.started`), missed (`execution.missed`, with `late`: those past the misfire rule), held
+ * (`booking.held`); deferred ones keep their state, get their deferral and give their lease back. Returns the ids
+ * that became running (not those cancelled meanwhile).
+ */
+export async function applyPlan(client: TxClient, owner: string, plan: PlanDecisions, late: { id: string; reason: string }[] = []): Promise<string[]> {
+  const audit = (action: string) => ({ actor: actorOf(owner), requestId: null, action });
+  const leased = { leaseOwner: owner };
+  const transitions: BookingTransition[] = [
+    ...plan.admit.map((id): BookingTransition => ({ id, fence: leased, to: "running", audit: audit("execution.started") })),
+    ...[...late, ...plan.miss].map(({ id, reason }): BookingTransition => ({ id, fence: leased, to: "missed", reason, audit: audit("execution.missed") })),
+    ...plan.hold.map(({ id, reason }): BookingTransition => ({ id, fence: leased, to: "held", reason, audit: audit("booking.held") })),
+    ...plan.holdOthers.map(({ id, version, reason }): BookingTransition => ({ id, fence: { version }, to: "held", reason, audit: audit("booking.held") })),
+  ];
+  const results = await transitionBookings(client, transitions);
+  await deferBookings(client, owner, plan.defer);
+  return plan.admit.filter((_, i) => results[i].ok);
+}
+
+/** Admits claimed scheduled bookings without the planner (tests of the leasing); returns those that moved. */
+export function admitBookings(pool: pg.Pool, owner: string, ids: string[]): Promise<string[]> {
+  return withTransaction(pool, (client) => applyPlan(client, owner, { admit: ids, defer: [], miss: [], hold: [], holdOthers: [] }));
 }
 
 async function move(client: TxClient, owner: string, transition: Omit<BookingTransition, "fence" | "audit"> & { action: string; after?: Record<string, unknown> }): Promise<void> {
@@ -25,9 +41,13 @@ async function move(client: TxClient, owner: string, transition: Omit<BookingTra
   if (!result.ok) throw new LeaseLostError(transition.id);
 }
 
-/** Ends a leased booking in a final state (`execution.<state>`). Throws LeaseLostError when the lease is not ours. */
-export function finishExecution(client: TxClient, owner: string, id: string, to: BookingState, reason: string | null, after?: Record<string, unknown>): Promise<void> {
-  return move(client, owner, { id, to, reason, action: `execution.${to}`, after });
+/**
+ * Ends a leased booking in a final state (`execution.<state>`). Throws LeaseLostError when the lease is not ours. An
+ * operation that ends wakes the bookings the planner holds back for it (same placement or group).
+ */
+export async function finishExecution(client: TxClient, owner: string, id: string, to: BookingState, reason: string | null, after?: Record<string, unknown>): Promise<void> {
+  await move(client, owner, { id, to, reason, action: `execution.${to}`, after });
+  if (to !== "missed") await wakeWaiting(client, id);
 }
 
 /** Plans the next attempt of a running booking and gives its lease back (`execution.retry-scheduled`). */

@@ -39,6 +39,8 @@ export interface TestContextOptions {
   /** Sent by `http` as `Authorization: Bearer …` (e.g. an admin token, so fixtures can sync and book). */
   token?: string;
   rateLimitPerMinute?: number;
+  /** UPDATE_DOMAIN_GAP for previews and booking warnings; default the configuration's (30m). */
+  updateDomainGapMs?: number;
 }
 
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
@@ -54,7 +56,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const bookingPolicy = opts.bookingPolicy ?? { minLeadSeconds: defaults.bookingMinLeadSeconds, endMarginSeconds: defaults.bookingEndMarginSeconds };
   const appDeps: AppDeps = {
     db: database.db, sync, clock: opts.clock ?? (() => new Date()), bookingPolicy, auth: opts.auth ?? { mode: "none" }, rateLimitPerMinute: opts.rateLimitPerMinute,
-    metrics,
+    metrics, updateDomainGapMs: opts.updateDomainGapMs,
   };
   const app = await buildApp(appDeps);
   await app.ready();

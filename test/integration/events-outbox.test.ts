@@ -41,7 +41,7 @@ describe("events in the outbox", () => {
     const { body: booking } = await book(vm.id, fromNow(1_000));
     dispatcher = startExecutionDispatcher(
       { pool: pool(), gateway: gatewayFor(ctx.sim, { retry: { maxRetries: 0 } }) },
-      { dispatchIntervalMs: 50, leaseDurationMs: 5_000, misfireGraceSeconds: 3_600, maxAttempts: 3, retryBaseDelayMs: 50, retryMaxDelayMs: 200 },
+      { dispatchIntervalMs: 50, leaseDurationMs: 5_000, misfireGraceSeconds: 3_600, maxAttempts: 3, retryBaseDelayMs: 50, retryMaxDelayMs: 200, planner: { updateDomainGapMs: 1 } },
     );
     expect((await waitForBookings(pool(), [booking.id]))[0].state).toBe("completed");
     const events = await eventsOf(booking.id);

@@ -14,6 +14,8 @@ import { gatewayFor } from "../helpers/simulator.js";
 const FLEET = { subscriptions: 2, vmsPerSubscription: 20, seed: 11 };
 const SETTINGS: ExecutionDispatchSettings = {
   dispatchIntervalMs: 50, leaseDurationMs: 5_000, misfireGraceSeconds: 3_600, maxAttempts: 5, retryBaseDelayMs: 50, retryMaxDelayMs: 400,
+  // Not about update domains: bookings of one availability set run one after another, with no pause between.
+  planner: { updateDomainGapMs: 1 },
 };
 
 describe("booking execution", () => {

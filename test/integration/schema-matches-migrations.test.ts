@@ -17,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 // Objects Prisma's schema language cannot express, each with its full definition as the database reports it.
 const ALLOWED_EXTRAS = [
   `index sync_runs_one_running: CREATE UNIQUE INDEX sync_runs_one_running ON public.sync_runs USING btree ((true)) WHERE (status = 'running'::text)`,
-  `index bookings_one_active_per_vm: CREATE UNIQUE INDEX bookings_one_active_per_vm ON public.bookings USING btree (virtual_machine_id) WHERE (state = ANY (ARRAY['scheduled'::text, 'running'::text]))`,
+  `index bookings_one_active_per_vm: CREATE UNIQUE INDEX bookings_one_active_per_vm ON public.bookings USING btree (virtual_machine_id) WHERE (state = ANY (ARRAY['scheduled'::text, 'running'::text, 'held'::text]))`,
   `index scope_assignments_unique: CREATE UNIQUE INDEX scope_assignments_unique ON public.scope_assignments USING btree (principal_id, subscription_id, COALESCE(arm_key(resource_group), ''::text))`,
 ];
 

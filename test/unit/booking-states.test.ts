@@ -6,7 +6,7 @@ describe("booking lifecycle", () => {
     for (const from of BOOKING_STATES.filter(isFinal)) {
       for (const to of BOOKING_STATES) expect(canTransition(from, to)).toBe(false);
     }
-    expect(BOOKING_STATES.filter((s) => !isFinal(s))).toEqual(["scheduled", "running"]);
+    expect(BOOKING_STATES.filter((s) => !isFinal(s))).toEqual(["scheduled", "held", "running"]);
   });
   it("follows scheduled → running → outcome, and scheduled → terminal", () => {
     expect(canTransition("scheduled", "running")).toBe(true);
@@ -17,5 +17,12 @@ describe("booking lifecycle", () => {
     for (const s of ["cancelled", "missed", "invalidated", "not-needed"] as const) expect(canTransition("scheduled", s)).toBe(true);
     expect(canTransition("running", "cancelled")).toBe(false);
     expect(canTransition("running", "scheduled")).toBe(false);
+  });
+  it("holds a scheduled booking, and a held one is resumed or ends without running", () => {
+    expect(canTransition("scheduled", "held")).toBe(true);
+    expect(canTransition("held", "scheduled")).toBe(true);
+    for (const s of ["cancelled", "missed", "invalidated", "not-needed"] as const) expect(canTransition("held", s)).toBe(true);
+    for (const s of ["running", "completed", "failed", "skipped"] as const) expect(canTransition("held", s)).toBe(false);
+    expect(canTransition("running", "held")).toBe(false);
   });
 });

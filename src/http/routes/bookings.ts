@@ -12,6 +12,8 @@ import { IdParams, problemsFor } from "../schemas/common.js";
 import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
 import { bookingJson } from "../../representations.js";
+import type { BookingWarning } from "../../domain/booking-warnings.js";
+import { plannerConfig } from "../../app.js";
 
 const problems = (...codes: string[]) => problemsFor(codes, BOOKING_PROBLEM_EXAMPLES);
 const BODY_PROBLEMS = ["validation-failed", "payload-too-large", "unsupported-media-type"];
@@ -23,8 +25,8 @@ function bookingResponse(description: string, headers: Record<string, object>) {
 
 export const bookingRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   // Read per request: the OpenAPI generator registers the routes without a database.
-  const bookings = (): BookingDeps => ({ pool: deps.db.pool, clock: deps.clock, policy: deps.bookingPolicy });
-  const withEtag = (booking: BookingRecord) => ({ etag: bookingEtag(booking.version), body: bookingJson(booking) });
+  const bookings = (): BookingDeps => ({ pool: deps.db.pool, clock: deps.clock, policy: deps.bookingPolicy, planner: plannerConfig(deps) });
+  const withEtag = (booking: BookingRecord, warnings: BookingWarning[] = []) => ({ etag: bookingEtag(booking.version), body: bookingJson(booking, warnings) });
 
   app.post("/v1/bookings", {
     config: { role: "Maintenance.Book", scoped: true },
@@ -45,8 +47,8 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       },
     },
   }, async (request, reply) => {
-    const { booking, replayed } = await createBooking(bookings(), requestCaller(request), request.body, request.headers["idempotency-key"]);
-    const { etag, body } = withEtag(booking);
+    const { booking, replayed, warnings } = await createBooking(bookings(), requestCaller(request), request.body, request.headers["idempotency-key"]);
+    const { etag, body } = withEtag(booking, warnings);
     if (replayed) reply.header("idempotent-replayed", "true");
     return reply.code(201).header("location", `/v1/bookings/${booking.id}`).header("etag", etag).send(body);
   });
@@ -63,7 +65,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
   }, async (request) => {
     const { limit = 100, cursor, ...filters } = request.query;
     const page = await listBookingsPage(deps.db.pool, filters, limit, cursor, request.scope);
-    return { value: page.items.map(bookingJson), nextLink: nextLink(request, page.nextCursor) };
+    return { value: page.items.map((b) => bookingJson(b)), nextLink: nextLink(request, page.nextCursor) };
   });
 
   app.get("/v1/bookings/:id", {
@@ -96,7 +98,8 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       },
     },
   }, async (request, reply) => {
-    const { etag, body } = withEtag(await updateBooking(bookings(), requestCaller(request), request.params.id, request.headers["if-match"], request.body));
+    const { booking, warnings } = await updateBooking(bookings(), requestCaller(request), request.params.id, request.headers["if-match"], request.body);
+    const { etag, body } = withEtag(booking, warnings);
     return reply.header("etag", etag).send(body);
   });
 

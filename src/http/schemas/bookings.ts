@@ -54,17 +54,22 @@ export const Booking = Type.Object(
       Type.Object({ start: NullableTimestamp, end: NullableTimestamp }, { additionalProperties: false }),
       { description: "The VM's current self-service window (as last synced): for an `invalidated` booking, the window it no longer fits. Null when no maintenance is planned." },
     ),
+    deferredUntil: Nullable(Type.String({ format: "date-time" }), {
+      description: "For a scheduled booking the planner holds back (update domains, a maintenance group's limits): when it looks again. Null otherwise.",
+    }),
+    deferralReason: Nullable(Type.String(), { description: "Why the planner holds it back.", examples: ["update domain 1 of availability set web-as is in maintenance"] }),
     warnings: Type.Array(
       Type.Object(
         {
-          code: Type.String({ examples: ["vm-deallocated", "vm-stopped", "availability-set", "scale-set"] }),
+          code: Type.String({ examples: ["vm-deallocated", "vm-stopped", "availability-set", "scale-set", "deferred"] }),
           detail: Type.String({ description: "What it means for this booking, in words." }),
+          projectedStartAt: Type.Optional(Nullable(Type.String({ format: "date-time" }), { description: "For `deferred`: when the planner expects to start it; null: not before its self-service window closes." })),
         },
         { additionalProperties: false },
       ),
       {
         description:
-          "What the owner should know, from the VM's facts as last read; never blocks a booking. `vm-deallocated`, `vm-stopped`: started again, the VM may land on an updated host and need no maintenance. `availability-set`, `scale-set`: Azure's guidance is one update domain at a time.",
+          "What the owner should know, from the VM's facts as last read; never blocks a booking. `vm-deallocated`, `vm-stopped`: started again, the VM may land on an updated host and need no maintenance. `availability-set`, `scale-set`: the planner maintains one update domain at a time. `deferred`: the planner expects to start it later than booked (on create and PATCH, projected from the other bookings; afterwards, while the dispatcher holds it back).",
       },
     ),
     attempts: Type.Array(ExecutionAttempt, { description: "Execution attempts in order; empty until the scheduler runs the booking." }),

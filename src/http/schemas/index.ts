@@ -3,8 +3,9 @@ import { Booking } from "./bookings.js";
 import { CalendarFeed } from "./calendar-feeds.js";
 import { Blackout, MaintenanceWindow } from "./calendars.js";
 import { Problem } from "./common.js";
+import { MaintenanceGroup } from "./maintenance-groups.js";
 import { AuditEvent, ScopeAssignment } from "./security.js";
 import { SyncRun } from "./sync-runs.js";
 import { VirtualMachine } from "./virtual-machines.js";
 
-export const SHARED_SCHEMAS = [Problem, VirtualMachine, SyncRun, Booking, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout, CalendarFeed];
+export const SHARED_SCHEMAS = [Problem, VirtualMachine, SyncRun, Booking, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout, CalendarFeed, MaintenanceGroup];

@@ -29,6 +29,7 @@ const dispatcher = startExecutionDispatcher(
     dispatchIntervalMs: settings.dispatchIntervalMs,
     leaseDurationMs: settings.leaseDurationMs,
     misfireGraceSeconds: settings.misfireGraceSeconds,
+    planner: settings.planner,
     maxAttempts: settings.executionMaxAttempts,
   },
 );
