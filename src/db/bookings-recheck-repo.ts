@@ -1,5 +1,6 @@
-// SQL of the post-sync re-check: read every `scheduled` and `held` booking with its VM's facts (the one writer then ends the
-// ones the domain decided to end, in the same transaction).
+// SQL of the post-sync re-check and of a blackout's enforcement: read every `scheduled` and `held` booking (a held
+// one waits to be resumed, and can go stale as well) with its VM's facts (the one writer then ends the ones the
+// domain decided to end, in the same transaction).
 import type { BookableVm } from "../domain/bookings.js";
 import { VM_FACTS_COLUMNS, VM_FACTS_JOIN, vmFacts, type Queryable, type VmFactsRow } from "./bookings-repo.js";
 
@@ -11,15 +12,18 @@ export interface ScheduledBookingFacts {
 }
 
 /**
- * Locks the `scheduled` and `held` bookings (a held one waits to be resumed, and can go stale as well); a booking another transaction holds (the scheduler claiming it) is skipped
- * rather than waited for — the scheduler re-reads the VM before it acts, and the next sync checks it again.
+ * Locks the `scheduled` and `held` bookings (in id order, as the one writer does). `skipLocked`: a booking another
+ * transaction holds (the scheduler claiming it) is skipped rather than waited for — the post-sync re-check may,
+ * since the scheduler re-reads the VM before it acts and the next sync checks it again; a blackout being written
+ * may not, since nothing checks it again.
  */
-export async function lockScheduledBookings(client: Queryable): Promise<ScheduledBookingFacts[]> {
+export async function lockScheduledBookings(client: Queryable, { skipLocked }: { skipLocked: boolean }): Promise<ScheduledBookingFacts[]> {
   const { rows } = await client.query<VmFactsRow & { id: string; version: number; start_at: Date }>(
     `SELECT b.id, b.version, b.start_at, ${VM_FACTS_COLUMNS}
      FROM bookings b JOIN virtual_machines v ON v.id = b.virtual_machine_id ${VM_FACTS_JOIN}
      WHERE b.state IN ('scheduled', 'held')
-     FOR UPDATE OF b SKIP LOCKED`,
+     ORDER BY b.id
+     FOR UPDATE OF b${skipLocked ? " SKIP LOCKED" : ""}`,
   );
   return rows.map((r) => ({ id: r.id, version: r.version, startAt: r.start_at, vm: vmFacts(r) }));
 }

@@ -84,12 +84,19 @@ export async function findVmPlacement(db: Queryable, id: string): Promise<{ subs
 }
 
 /** Columns (tables aliased v and m) from which vmFacts builds what the booking rules know of a VM. */
-export const VM_FACTS_COLUMNS = `v.id AS vm_id, v.gone_since, v.maintenance_read_at, m.virtual_machine_id IS NOT NULL AS has_status, ${maintenanceColumnList("m")}`;
+export const VM_FACTS_COLUMNS = `v.id AS vm_id, v.gone_since, v.maintenance_read_at, v.subscription_id, v.resource_group, v.tags, v.availability_set,
+  v.scale_set_name, m.virtual_machine_id IS NOT NULL AS has_status, ${maintenanceColumnList("m")}`;
 export const VM_FACTS_JOIN = "LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id";
-export type VmFactsRow = MaintenanceColumns & { vm_id: string; gone_since: Date | null; maintenance_read_at: Date | null; has_status: boolean };
+export type VmFactsRow = MaintenanceColumns & {
+  vm_id: string; gone_since: Date | null; maintenance_read_at: Date | null; has_status: boolean;
+  subscription_id: string; resource_group: string; tags: Record<string, string> | null; availability_set: string | null; scale_set_name: string | null;
+};
 
 export function vmFacts(row: VmFactsRow): BookableVm {
-  return { id: row.vm_id, goneSince: row.gone_since, maintenanceReadAt: row.maintenance_read_at, maintenance: row.has_status ? statusFromColumns(row) : null };
+  return {
+    id: row.vm_id, goneSince: row.gone_since, maintenanceReadAt: row.maintenance_read_at, maintenance: row.has_status ? statusFromColumns(row) : null,
+    subscriptionId: row.subscription_id, resourceGroup: row.resource_group, tags: row.tags ?? {}, availabilitySet: row.availability_set, scaleSetName: row.scale_set_name,
+  };
 }
 
 /** The VM facts the booking rules need; null when no VM has this id. */

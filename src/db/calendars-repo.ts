@@ -110,3 +110,17 @@ export async function deleteDefinition<Row>(db: Queryable, spec: DefinitionTable
   const { rows } = await db.query(`DELETE FROM ${spec.table} WHERE name = $1 RETURNING ${selectList(spec)}`, [name]);
   return (rows[0] as Row) ?? null;
 }
+
+/** Arbitrary constant that identifies "the blackouts" among advisory locks ("MPBO"). */
+const BLACKOUTS_LOCK_KEY = 0x4d50424f;
+
+/**
+ * Orders blackout writes against booking writes, until the transaction ends: a booking being made or moved holds
+ * it shared while it reads the blackouts and writes; a blackout being written takes it exclusively before it looks
+ * for the scheduled bookings it covers. So each sees the other committed, whichever comes first, and a booking
+ * and a blackout written at once cannot miss each other (READ COMMITTED: each statement sees what committed
+ * before it began). Bookings do not wait for each other.
+ */
+export async function lockBlackouts(db: Queryable, mode: "shared" | "exclusive"): Promise<void> {
+  await db.query(mode === "shared" ? "SELECT pg_advisory_xact_lock_shared($1)" : "SELECT pg_advisory_xact_lock($1)", [BLACKOUTS_LOCK_KEY]);
+}

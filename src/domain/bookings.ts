@@ -1,8 +1,10 @@
 // The rules a booking's start time must satisfy, when it is made and when it is moved. Pure: the VM's facts,
 // the clock and the policy are parameters; every violated rule throws its own DomainError whose message and
 // extensions tell the caller what would be accepted.
+import { blackoutAt, type Blackout, type BlackoutVerdict } from "./blackouts.js";
 import { DomainError } from "./errors.js";
 import { isPending, type MaintenanceStatus } from "./maintenance.js";
+import type { SelectableVm } from "./vm-selector.js";
 
 export interface BookingPolicy {
   /** A booking must start at least this long after it is made or changed. */
@@ -11,8 +13,8 @@ export interface BookingPolicy {
   endMarginSeconds: number;
 }
 
-/** What the rules need to know about the VM; null when no VM has the requested id. */
-export interface BookableVm {
+/** What the rules need to know about the VM (its placement: for the blackouts' selectors); null when no VM has the requested id. */
+export interface BookableVm extends SelectableVm {
   id: string;
   goneSince: Date | null;
   /** Null: the VM's instance view was never read, so `maintenance: null` does not mean "none". */
@@ -41,7 +43,7 @@ export function bookableRange(window: MaintenanceStatus["selfServiceWindow"], no
   return { earliest, latest };
 }
 
-function requireBookableMaintenance(vm: BookableVm | null, vmId: string, now: Date): MaintenanceStatus {
+function requireBookableMaintenance(vm: BookableVm | null, vmId: string, now: Date): { vm: BookableVm; maintenance: MaintenanceStatus } {
   if (!vm) throw new DomainError("virtual-machine-unknown", `No virtual machine with id ${vmId}. List them with GET /v1/virtual-machines.`);
   if (vm.goneSince) {
     throw new DomainError("virtual-machine-gone", `Virtual machine ${vmId} is no longer listed by Azure (gone since ${vm.goneSince.toISOString()}); it cannot be booked.`);
@@ -61,18 +63,39 @@ function requireBookableMaintenance(vm: BookableVm | null, vmId: string, now: Da
       scheduledWindow: { start: iso(m.scheduledWindow.start), end: iso(m.scheduledWindow.end) },
     });
   }
-  return m;
+  return { vm, maintenance: m };
+}
+
+type Bounds = { selfServiceWindow: { start: string | null; end: string | null }; earliestStartAt: string; latestStartAt: string | null };
+
+function inBlackout(startAt: Date, verdict: BlackoutVerdict, bounds: Bounds): DomainError {
+  const next = iso(verdict.nextAllowedAt);
+  const latest = bounds.latestStartAt;
+  const later = `choose an earlier time outside them, or leave the virtual machine to Azure's scheduled window`;
+  const advice =
+    next === null ? `No time in the following year is free of blackouts for it: ${later}.`
+    : latest !== null && next > latest ? `The blackouts last until ${next}, after the latest acceptable startAt ${latest}: ${later}.`
+    : `Maintenance may start again from ${next}: choose a time outside the blackout, between ${bounds.earliestStartAt} and ${latest ?? "any later time"}.`;
+  return new DomainError("blackout", `startAt ${startAt.toISOString()} falls in blackout "${verdict.name}", which applies to this virtual machine. ${advice}`, {
+    blackout: verdict.name,
+    nextAllowedAt: next,
+    ...bounds,
+  });
 }
 
 /**
  * Checks that `startAt` may be booked for `vm` at `now`; throws the DomainError of the first rule it breaks.
  * Rule order: VM known → not gone → maintenance read → maintenance pending → self-service allowed → inside the
- * window → lead time → end margin.
+ * window → lead time → end margin → outside the blackouts that apply to the VM (`blackouts`: all of them, as
+ * loaded by `blackoutsForBooking`). Blackouts come last, so the bounds their answer carries are those of a time
+ * every other rule accepts. Only the start instant is checked against them: a blackout says when maintenance must
+ * not *start*, which is what a booking chooses; how long Azure's operation then runs is not known here.
  */
-export function checkBookable(vm: BookableVm | null, vmId: string, startAt: Date, now: Date, policy: BookingPolicy): void {
-  const { selfServiceWindow: window } = requireBookableMaintenance(vm, vmId, now);
+export function checkBookable(vm: BookableVm | null, vmId: string, startAt: Date, now: Date, policy: BookingPolicy, blackouts: readonly Blackout[]): void {
+  const { vm: known, maintenance } = requireBookableMaintenance(vm, vmId, now);
+  const window = maintenance.selfServiceWindow;
   const range = bookableRange(window, now, policy);
-  const bounds = {
+  const bounds: Bounds = {
     selfServiceWindow: { start: iso(window.start), end: iso(window.end) },
     earliestStartAt: range.earliest.toISOString(),
     latestStartAt: iso(range.latest),
@@ -88,4 +111,6 @@ export function checkBookable(vm: BookableVm | null, vmId: string, startAt: Date
   if (range.latest && t > range.latest.getTime()) {
     throw new DomainError("too-close-to-window-end", `startAt must be at least ${policy.endMarginSeconds} s before the self-service window ends (${bounds.selfServiceWindow.end}), so retries have room. Choose a time ${between}.`, bounds);
   }
+  const blackedOut = blackoutAt(blackouts, known, startAt);
+  if (blackedOut) throw inBlackout(startAt, blackedOut, bounds);
 }

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   "outside-self-service-window",
   "start-too-soon",
   "too-close-to-window-end",
+  "blackout",
   "active-booking-exists",
   "idempotency-key-reused",
   "booking-not-scheduled",

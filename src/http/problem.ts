@@ -28,6 +28,7 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "outside-self-service-window": { status: 422, title: "startAt is outside the self-service window" },
   "start-too-soon": { status: 422, title: "startAt is too soon" },
   "too-close-to-window-end": { status: 422, title: "startAt is too close to the end of the self-service window" },
+  blackout: { status: 409, title: "startAt falls in a blackout" },
   "active-booking-exists": { status: 409, title: "The virtual machine already has an active booking" },
   "idempotency-key-reused": { status: 422, title: "The Idempotency-Key was used with a different request" },
   "booking-not-scheduled": { status: 409, title: "The booking is no longer scheduled" },

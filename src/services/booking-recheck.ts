@@ -14,7 +14,7 @@ export interface RecheckResult {
 
 export async function recheckScheduledBookings(pool: pg.Pool): Promise<RecheckResult> {
   return withTransaction(pool, async (client) => {
-    const bookings = await lockScheduledBookings(client);
+    const bookings = await lockScheduledBookings(client, { skipLocked: true });
     const decisions: BookingTransition[] = bookings.flatMap((b) => {
       const decision = recheckBooking(b.startAt, b.vm);
       const audit = { actor: "system:sync", requestId: null, action: `booking.${decision?.state}` };

@@ -1,5 +1,6 @@
 // Booking use cases for the API: load, decide (src/domain/bookings*.ts), persist through the one writer
-// (src/services/booking-transitions.ts), one transaction per request.
+// (src/services/booking-transitions.ts), one transaction per request. The start-time rules are checked in the
+// transaction that writes, against the blackouts as committed (blackoutsForBooking).
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { canTransition, type BookingState } from "../domain/booking-states.js";
@@ -12,6 +13,7 @@ import {
   ONE_ACTIVE_PER_VM, activeBookingConflict, findBookableVm, findBooking, findIdempotencyKey, findVmPlacement, insertIdempotencyKey, withAttempts,
   type BookingRecord, type BookingRow, type IdempotencyRecord,
 } from "../db/bookings-repo.js";
+import type { TxClient } from "../db/booking-writes-repo.js";
 import { uniqueViolationConstraint } from "../db/errors.js";
 import { withTransaction } from "../db/transaction.js";
 import type { Caller } from "./access.js";
@@ -19,6 +21,7 @@ import type { BookingWarning } from "../domain/booking-warnings.js";
 import { deferralWarning } from "./plan-preview.js";
 import type { PlannerConfig } from "./planner-claim.js";
 import { createBookingRecord, transitionBookings, type BookingTransition } from "./booking-transitions.js";
+import { blackoutsForBooking } from "./calendars.js";
 
 export interface BookingDeps {
   pool: pg.Pool;
@@ -53,9 +56,10 @@ export interface PlannedBooking {
   warnings: BookingWarning[];
 }
 
+/** The booking is written: a projection that fails (the database gone meanwhile) costs the warning, not the answer. */
 async function planned(deps: BookingDeps, booking: BookingRecord): Promise<PlannedBooking> {
   if (booking.state !== "scheduled") return { booking, warnings: [] };
-  const warning = await deferralWarning(deps.pool, booking, deps.clock(), deps.planner);
+  const warning = await deferralWarning(deps.pool, booking, deps.clock(), deps.planner).catch(() => null);
   return { booking, warnings: warning ? [warning] : [] };
 }
 
@@ -97,14 +101,14 @@ export async function createBooking(deps: BookingDeps, caller: Caller, input: Ne
   if (caller.scope !== null && (await isOutOfScope(deps.pool, caller.scope, virtualMachineId))) {
     throw new DomainError("forbidden", `Virtual machine ${virtualMachineId} is outside your scope assignments; ask an admin to assign its subscription or resource group to you.`);
   }
-  checkBookable(await findBookableVm(deps.pool, virtualMachineId), virtualMachineId, startAt, deps.clock(), deps.policy);
+  let row: BookingRow;
   try {
-    const row = await withTransaction(deps.pool, async (client) => {
+    row = await withTransaction(deps.pool, async (client) => {
+      await checkStartAt(client, deps, virtualMachineId, startAt);
       const created = await createBookingRecord(client, { virtualMachineId, startAt, note, createdBy: actor }, { ...auditOf(caller), action: "booking.created" });
       if (idempotency) await insertIdempotencyKey(client, idempotency, created.id);
       return created;
     });
-    return { ...(await planned(deps, { ...row, attempts: [] })), replayed: false };
   } catch (error) {
     // A concurrent request with the same key got there first (its booking holds the VM, or its key row
     // exists): answer as it did.
@@ -113,15 +117,31 @@ export async function createBooking(deps: BookingDeps, caller: Caller, input: Ne
     if (uniqueViolationConstraint(error) === ONE_ACTIVE_PER_VM) throw await activeBookingConflict(deps.pool, virtualMachineId);
     throw error;
   }
+  return { ...(await planned(deps, { ...row, attempts: [] })), replayed: false };
+}
+
+/**
+ * The start-time rules (checkBookable), in the transaction that writes the booking. A batch of bookings (issue
+ * 12) loads blackoutsForBooking once in its transaction and calls checkBookable per item the same way.
+ */
+async function checkStartAt(client: TxClient, deps: BookingDeps, virtualMachineId: string, startAt: Date): Promise<void> {
+  const blackouts = await blackoutsForBooking(client);
+  checkBookable(await findBookableVm(client, virtualMachineId), virtualMachineId, startAt, deps.clock(), deps.policy, blackouts);
 }
 
 function auditOf(caller: Caller) {
   return { actor: caller.actor, requestId: caller.requestId, clientRequestId: caller.clientRequestId };
 }
 
-/** One change through the one writer; null when the booking changed since it was read (the fence failed). */
-async function change(pool: pg.Pool, transition: BookingTransition): Promise<BookingRecord | null> {
-  const [result] = await withTransaction(pool, (client) => transitionBookings(client, [transition]));
+/**
+ * One change through the one writer, after `check` (in the same transaction); null when the booking changed since
+ * it was read (the fence failed).
+ */
+async function change(pool: pg.Pool, transition: BookingTransition, check?: (client: TxClient) => Promise<void>): Promise<BookingRecord | null> {
+  const [result] = await withTransaction(pool, async (client) => {
+    await check?.(client);
+    return transitionBookings(client, [transition]);
+  });
   return result.ok ? (await withAttempts(pool, [result.row]))[0] : null;
 }
 
@@ -163,12 +183,11 @@ export async function updateBooking(deps: BookingDeps, caller: Caller, id: strin
   }
   const startAt = input.startAt === undefined ? undefined : parseStartAt(input.startAt);
   const booking = await loadForChange(deps.pool, caller, id, ifMatch, "changed");
-  if (startAt) checkBookable(await findBookableVm(deps.pool, booking.virtualMachineId), booking.virtualMachineId, startAt, deps.clock(), deps.policy);
   const action = startAt ? "booking.rescheduled" : "booking.note-changed";
   // Fenced on the version read and on no live scheduler lease: the scheduler may be admitting it at its current time.
   const changed = await change(deps.pool, {
     id, fence: { version: booking.version, unleased: true }, to: "scheduled", startAt, note: noteValue(input.note), audit: { ...auditOf(caller), action },
-  });
+  }, startAt && ((client) => checkStartAt(client, deps, booking.virtualMachineId, startAt)));
   if (!changed) throw await lostRace(deps.pool, id, "changed");
   return planned(deps, changed);
 }

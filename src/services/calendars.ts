@@ -1,6 +1,7 @@
 // Admin use cases for maintenance windows and blackouts: check a definition (domain), store it with its audit
-// event in one transaction; read them back; evaluate them over a range. Also the loaders the booking rules and
-// the planner use to get compiled calendars (`loadMaintenanceWindow`, `loadBlackouts`).
+// event in one transaction (a blackout also invalidates the scheduled bookings it covers, in that transaction);
+// read them back; evaluate them over a range. Also the loaders the booking rules and the planner use to get
+// compiled calendars (`loadMaintenanceWindow`, `loadBlackouts`, `blackoutsForBooking`).
 import type pg from "pg";
 import { compileBlackout, blackoutIntervals, type Blackout, type BlackoutDefinition } from "../domain/blackouts.js";
 import { cursorCodec, type Page } from "../domain/cursor.js";
@@ -8,12 +9,14 @@ import { DomainError } from "../domain/errors.js";
 import { withLocalTimes } from "../domain/local-time.js";
 import { compileRecurrence, evaluationRange, occurrencesBetween, type Recurrence, type RecurrenceDefinition } from "../domain/recurrence.js";
 import { appendAuditEvent, type AuditContext } from "../db/audit-repo.js";
-import type { Queryable } from "../db/bookings-repo.js";
+import type { TxClient } from "../db/booking-writes-repo.js";
+import type { BookingRow, Queryable } from "../db/bookings-repo.js";
 import {
-  BLACKOUTS, MAINTENANCE_WINDOWS, allDefinitions, deleteDefinition, getDefinition, listDefinitions, putDefinition,
+  BLACKOUTS, MAINTENANCE_WINDOWS, allDefinitions, deleteDefinition, getDefinition, listDefinitions, lockBlackouts, putDefinition,
   type BlackoutRow, type Definition, type DefinitionTable, type MaintenanceWindowRow,
 } from "../db/calendars-repo.js";
 import { withTransaction } from "../db/transaction.js";
+import { invalidateCoveredBookings } from "./blackout-enforcement.js";
 
 const NAME_CURSOR = cursorCodec({ name: "name" });
 
@@ -27,6 +30,8 @@ export interface CalendarKind<Row, Input> {
   table: DefinitionTable<Row>;
   /** Checks an input (throws a DomainError naming the member at fault); returns what to store. */
   check(name: string, input: Input): Definition<Row>;
+  /** What the stored definition means for bookings, in its transaction; returns the bookings it invalidated. */
+  enforce?(client: TxClient, row: Row, audit: AuditContext): Promise<BookingRow[]>;
 }
 
 export const MAINTENANCE_WINDOW: CalendarKind<MaintenanceWindowRow, Described<RecurrenceDefinition>> = {
@@ -47,18 +52,30 @@ export const BLACKOUT: CalendarKind<BlackoutRow, Described<BlackoutDefinition>> 
       duration: d.duration ?? null, offsetDays: d.offsetDays ?? null, startDate: d.startDate ?? null, selector: d.selector ?? null,
     };
   },
+  enforce: async (client, row, audit) => {
+    await lockBlackouts(client, "exclusive");
+    return invalidateCoveredBookings(client, compileBlackoutRow(row), await loadBlackouts(client), audit);
+  },
 };
 
 function notFound(kind: CalendarKind<unknown, unknown>, name: string): DomainError {
   return new DomainError("not-found", `No ${kind.noun} named ${name}. List them with GET ${kind.path}.`);
 }
 
-export function putCalendarDefinition<Row, Input>(pool: pg.Pool, audit: AuditContext, kind: CalendarKind<Row, Input>, name: string, input: Input): Promise<{ row: Row; created: boolean }> {
+export interface PutResult<Row> {
+  row: Row;
+  created: boolean;
+  /** The scheduled bookings the definition covered, now `invalidated` (for re-booking when auto-booking applies). */
+  invalidated: BookingRow[];
+}
+
+export function putCalendarDefinition<Row, Input>(pool: pg.Pool, audit: AuditContext, kind: CalendarKind<Row, Input>, name: string, input: Input): Promise<PutResult<Row>> {
   const definition = kind.check(name, input);
   return withTransaction(pool, async (client) => {
     const { row, before } = await putDefinition(client, kind.table, name, definition, audit.actor);
     await appendAuditEvent(client, { ...audit, action: `${kind.noun}.${before ? "replaced" : "created"}`, targetType: kind.noun, targetId: name, before, after: row });
-    return { row, created: before === null };
+    const invalidated = kind.enforce ? await kind.enforce(client, row, audit) : [];
+    return { row, created: before === null, invalidated };
   });
 }
 
@@ -95,6 +112,16 @@ export async function loadMaintenanceWindow(db: Queryable, name: string): Promis
 /** Every blackout, ready to evaluate (for `blackoutAt` and `availabilityBetween`). */
 export async function loadBlackouts(db: Queryable): Promise<Blackout[]> {
   return (await allDefinitions(db, BLACKOUTS)).map(compileBlackoutRow);
+}
+
+/**
+ * The blackouts a booking being made or moved must keep out of (checkBookable), read in the transaction that
+ * writes the booking, after any blackout being written has committed (lockBlackouts, shared). Every path that
+ * makes or moves a booking calls it — a batch of bookings once per batch.
+ */
+export async function blackoutsForBooking(client: TxClient): Promise<Blackout[]> {
+  await lockBlackouts(client, "shared");
+  return loadBlackouts(client);
 }
 
 export interface RangeQuery {

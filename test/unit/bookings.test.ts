@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { bookingsToInvalidate } from "../../src/domain/blackout-invalidation.js";
+import { compileBlackout, type Blackout } from "../../src/domain/blackouts.js";
 import { bookableRange, checkBookable, type BookableVm } from "../../src/domain/bookings.js";
 import { bookingEtag, ifMatchAllows } from "../../src/domain/bookings-etag.js";
 import { recheckBooking } from "../../src/domain/bookings-recheck.js";
@@ -17,15 +19,19 @@ const status = (over: Partial<MaintenanceStatus> = {}): MaintenanceStatus => ({
   lastOperationMessage: null,
   ...over,
 });
-const vm = (over: Partial<BookableVm> = {}): BookableVm => ({ id: "vm-1", goneSince: null, maintenanceReadAt: t("2026-11-25T11:50:00Z"), maintenance: status(), ...over });
+const vm = (over: Partial<BookableVm> = {}): BookableVm => ({
+  id: "vm-1", goneSince: null, maintenanceReadAt: t("2026-11-25T11:50:00Z"), maintenance: status(),
+  subscriptionId: "11111111-1111-4111-8111-111111111111", resourceGroup: "rg-web", tags: { role: "web" }, availabilitySet: null, scaleSetName: null, ...over,
+});
 
-const check = (v: BookableVm | null, startAt: string) => errorOf(() => checkBookable(v, "vm-1", t(startAt), now, policy));
+const check = (v: BookableVm | null, startAt: string, blackouts: Blackout[] = []) => errorOf(() => checkBookable(v, "vm-1", t(startAt), now, policy, blackouts));
+const bookable = (v: BookableVm, startAt: string, blackouts: Blackout[] = []) => checkBookable(v, "vm-1", t(startAt), now, policy, blackouts);
 
 describe("checkBookable", () => {
   it("accepts a start inside the window with lead time and end margin, including both bounds", () => {
-    expect(() => checkBookable(vm(), "vm-1", t("2026-11-26T00:00:00Z"), now, policy)).not.toThrow();
-    expect(() => checkBookable(vm(), "vm-1", t("2026-11-25T12:05:00Z"), now, policy)).not.toThrow();
-    expect(() => checkBookable(vm(), "vm-1", t("2026-12-19T23:30:00Z"), now, policy)).not.toThrow();
+    expect(() => bookable(vm(), "2026-11-26T00:00:00Z")).not.toThrow();
+    expect(() => bookable(vm(), "2026-11-25T12:05:00Z")).not.toThrow();
+    expect(() => bookable(vm(), "2026-12-19T23:30:00Z")).not.toThrow();
   });
 
   it("gives each rule its own code", () => {
@@ -55,14 +61,75 @@ describe("checkBookable", () => {
 
   it("books a window that opens later although Azure does not allow self-service yet", () => {
     const later = status({ customerInitiatedMaintenanceAllowed: false, selfServiceWindow: { start: t("2026-11-30T00:00:00Z"), end: t("2027-01-04T00:00:00Z") } });
-    expect(() => checkBookable(vm({ maintenance: later }), "vm-1", t("2026-11-30T00:00:00Z"), now, policy)).not.toThrow();
+    expect(() => bookable(vm({ maintenance: later }), "2026-11-30T00:00:00Z")).not.toThrow();
     expect(check(vm({ maintenance: later }), "2026-11-29T23:00:00Z").code).toBe("outside-self-service-window");
   });
 
   it("a window without an end has no latest start", () => {
     const open = status({ selfServiceWindow: { start: null, end: null }, scheduledWindow: { start: null, end: null } });
-    expect(() => checkBookable(vm({ maintenance: open }), "vm-1", t("2027-06-01T00:00:00Z"), now, policy)).not.toThrow();
+    expect(() => bookable(vm({ maintenance: open }), "2027-06-01T00:00:00Z")).not.toThrow();
     expect(bookableRange(open.selfServiceWindow, now, policy)).toEqual({ earliest: t("2026-11-25T12:05:00Z"), latest: null });
+  });
+});
+
+describe("checkBookable and blackouts", () => {
+  // Europe/Berlin; the freeze runs 2026-12-01 00:00–12:00 local (+01:00), the nightly backup 12:00–13:00 follows it.
+  const freeze = compileBlackout("freeze", { timeZone: "Europe/Berlin", ranges: [{ start: "2026-12-01T00:00", end: "2026-12-01T12:00" }] });
+  const backup = compileBlackout("backup", { timeZone: "Europe/Berlin", rrule: "FREQ=DAILY", start: "12:00", duration: "1h" });
+  const dbOnly = compileBlackout("db-freeze", { timeZone: "UTC", ranges: [{ start: "2026-11-26T00:00", end: "2026-11-27T00:00" }], selector: { tags: { role: "db" } } });
+  const late = compileBlackout("year-end", { timeZone: "UTC", ranges: [{ start: "2026-12-19T00:00", end: "2027-01-10T00:00" }] });
+
+  it("refuses a start in a blackout that applies to the VM with 409 `blackout`, naming it and the next allowed time across adjacent ones", () => {
+    const e = check(vm(), "2026-12-01T05:00:00Z", [backup, freeze]);
+    expect(e.code).toBe("blackout");
+    expect(e.extensions).toEqual({
+      blackout: "freeze", nextAllowedAt: "2026-12-01T12:00:00.000Z",
+      selfServiceWindow: { start: "2026-11-20T00:00:00.000Z", end: "2026-12-20T00:00:00.000Z" }, earliestStartAt: "2026-11-25T12:05:00.000Z", latestStartAt: "2026-12-19T23:30:00.000Z",
+    });
+    expect(e.message).toContain('blackout "freeze"');
+    expect(e.message).toContain("from 2026-12-01T12:00:00.000Z");
+  });
+
+  it("a start is judged by its instant: the end of a blackout is allowed, a blackout whose selector does not pick the VM does not count", () => {
+    expect(() => bookable(vm(), "2026-11-30T22:59:59Z", [freeze])).not.toThrow();
+    expect(check(vm(), "2026-11-30T23:00:00Z", [freeze]).code).toBe("blackout");
+    expect(() => bookable(vm(), "2026-12-01T11:00:00Z", [freeze])).not.toThrow();
+    expect(() => bookable(vm(), "2026-11-26T06:00:00Z", [dbOnly])).not.toThrow();
+    expect(check(vm({ tags: { ROLE: "db" } }), "2026-11-26T06:00:00Z", [dbOnly]).extensions.blackout).toBe("db-freeze");
+  });
+
+  it("comes after the other rules, so a refusal's bounds describe times they accept", () => {
+    expect(check(vm(), "2026-12-20T06:00:00Z", [late]).code).toBe("outside-self-service-window");
+    expect(check(vm(), "2026-11-25T12:01:00Z", [compileBlackout("now", { timeZone: "UTC", ranges: [{ start: "2026-11-25T00:00", end: "2026-11-26T00:00" }] })]).code).toBe("start-too-soon");
+  });
+
+  it("says when no later time in the window is free of blackouts", () => {
+    const e = check(vm(), "2026-12-19T06:00:00Z", [late]);
+    expect(e.extensions.nextAllowedAt).toBe("2027-01-10T00:00:00.000Z");
+    expect(e.message).toContain("after the latest acceptable startAt 2026-12-19T23:30:00.000Z");
+  });
+});
+
+describe("bookingsToInvalidate", () => {
+  const freeze = compileBlackout("freeze", { timeZone: "Europe/Berlin", ranges: [{ start: "2026-12-01T00:00", end: "2026-12-01T12:00" }], selector: { resourceGroup: "RG-WEB" } });
+  const backup = compileBlackout("backup", { timeZone: "Europe/Berlin", rrule: "FREQ=DAILY", start: "12:00", duration: "1h" });
+  const booking = (id: string, startAt: string, over: Partial<BookableVm> = {}) => ({ id, startAt: t(startAt), vm: vm(over) });
+
+  it("picks the bookings whose start it covers on VMs its selector picks, naming it and the next allowed time", () => {
+    const bookings = [
+      booking("in", "2026-12-01T05:00:00Z"), booking("before", "2026-11-30T22:59:59Z"), booking("end", "2026-12-01T11:00:00Z"),
+      booking("other-rg", "2026-12-01T05:00:00Z", { resourceGroup: "rg-db" }), booking("first-instant", "2026-11-30T23:00:00Z"),
+    ];
+    const decided = bookingsToInvalidate(freeze, [backup], bookings);
+    expect(decided.map((d) => d.booking.id)).toEqual(["in", "first-instant"]);
+    expect(decided[0].reason).toBe('Blackout "freeze" covers startAt 2026-12-01T05:00:00.000Z for this virtual machine; book again outside it (maintenance may start again from 2026-12-01T12:00:00.000Z).');
+  });
+
+  it("judges by the blackout as given even when the list holds its older definition", () => {
+    const older = compileBlackout("freeze", { timeZone: "UTC", ranges: [{ start: "2026-12-01T00:00", end: "2026-12-03T00:00" }] });
+    const decided = bookingsToInvalidate(freeze, [older], [booking("in", "2026-12-01T05:00:00Z")]);
+    expect(decided[0].reason).toContain("from 2026-12-01T11:00:00.000Z");
+    expect(bookingsToInvalidate(freeze, [], [])).toEqual([]);
   });
 });
 

@@ -14,6 +14,7 @@ export function problemInWords(problem: Problem): string {
   const parts = [problem.detail && problem.detail !== problem.title ? `${problem.title}: ${problem.detail}` : problem.title];
   if (problem.errors?.length) parts.push(problem.errors.map((e) => `${e.field ?? e.path} ${e.message}`).join("; "));
   const at = (iso: string) => `${localTime(iso)} (${utcTime(iso)})`;
+  if (problem.nextAllowedAt) parts.push(`Maintenance may start again from ${at(problem.nextAllowedAt)}.`);
   if (problem.earliestStartAt && problem.latestStartAt) parts.push(`Choose a time from ${at(problem.earliestStartAt)} to ${at(problem.latestStartAt)}.`);
   else if (problem.earliestStartAt) parts.push(`Choose a time from ${at(problem.earliestStartAt)} on.`);
   return parts.join(" ");

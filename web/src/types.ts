@@ -97,5 +97,7 @@ export interface Problem {
   errors?: { location: string; path: string; message: string; field?: string }[];
   earliestStartAt?: string | null;
   latestStartAt?: string | null;
+  /** For `blackout`: when maintenance may next start. */
+  nextAllowedAt?: string | null;
   currentState?: string;
 }

@@ -33,6 +33,7 @@ interface CalendarRoutes<Row, Input> {
   page: TSchema;
   read: FastifyContextConfig;
   putProblems: string[];
+  putDescription?: string;
 }
 
 type Stored = { name: string; createdAt: Date; updatedAt: Date };
@@ -46,7 +47,7 @@ function registerCrud<Row extends Stored, Input>(app: FastifyInstance, deps: App
   typed.put(path, {
     config: ADMIN,
     schema: {
-      operationId: `put${r.schemaName}`, tags: tags(), summary: `Create or replace a ${r.label}`, params: NameParams, body: r.body,
+      operationId: `put${r.schemaName}`, tags: tags(), summary: `Create or replace a ${r.label}`, ...(r.putDescription ? { description: r.putDescription } : {}), params: NameParams, body: r.body,
       response: {
         200: item("Replaced."),
         201: item("Created.", { location: { type: "string", description: `${r.kind.path}/{name}` } }),
@@ -54,7 +55,8 @@ function registerCrud<Row extends Stored, Input>(app: FastifyInstance, deps: App
       },
     },
   }, async (request, reply) => {
-    const { row, created } = await putCalendarDefinition(deps.db.pool, requestCaller(request), r.kind, request.params.name, request.body as Input);
+    const { row, created, invalidated } = await putCalendarDefinition(deps.db.pool, requestCaller(request), r.kind, request.params.name, request.body as Input);
+    if (invalidated.length > 0) request.log.info({ [r.kind.noun]: row.name, invalidatedBookings: invalidated.map((b) => b.id) }, `${r.label} invalidated scheduled bookings`);
     if (created) reply.code(201).header("location", `${r.kind.path}/${row.name}`);
     return reply.send(calendarDefinitionJson(row));
   });
@@ -104,6 +106,8 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
   registerCrud(app, deps, {
     kind: BLACKOUT, schemaName: "Blackout", plural: "Blackouts", label: "blackout", body: BlackoutPut, page: BlackoutPage,
     read: blackoutRead, putProblems: [...RECURRENCE_PROBLEMS, "invalid-blackout", "invalid-selector"],
+    putDescription: "Bookings are then refused with 409 `blackout` when they start in it on a VM its selector picks; scheduled bookings that already do "
+      + "become `invalidated` in the same transaction, the reason naming the blackout. Narrowing or deleting it never brings them back.",
   });
 
   app.get("/v1/maintenance-windows/:name/occurrences", {

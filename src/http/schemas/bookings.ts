@@ -142,6 +142,12 @@ export const BOOKING_PROBLEM_EXAMPLES: Record<string, Record<string, unknown>> =
   "outside-self-service-window": { detail: `startAt 2027-01-02T00:00:00.000Z is outside the self-service window 2026-11-20T00:00:00.000Z – 2026-12-25T00:00:00.000Z. ${CHOOSE}`, ...WINDOW },
   "start-too-soon": { detail: `startAt must be at least 300 s from now. ${CHOOSE}`, ...WINDOW },
   "too-close-to-window-end": { detail: `startAt must be at least 1800 s before the self-service window ends (2026-12-25T00:00:00.000Z), so retries have room. ${CHOOSE}`, ...WINDOW },
+  blackout: {
+    detail: 'startAt 2026-11-27T17:00:00.000Z falls in blackout "black-friday", which applies to this virtual machine. Maintenance may start again from 2026-11-30T23:00:00.000Z: choose a time outside the blackout, between 2026-11-25T12:05:00.000Z and 2026-12-24T23:30:00.000Z.',
+    blackout: "black-friday",
+    nextAllowedAt: "2026-11-30T23:00:00.000Z",
+    ...WINDOW,
+  },
   "active-booking-exists": {
     detail: `Virtual machine ${VM} already has an active booking: booking ${BOOKING} (scheduled, startAt 2026-11-27T17:00:00.000Z). Change or cancel that booking instead.`,
     existingBookingId: BOOKING,
@@ -155,5 +161,5 @@ export const BOOKING_PROBLEM_EXAMPLES: Record<string, Record<string, unknown>> =
 /** The codes of the start-time rules (create and PATCH). */
 export const START_AT_RULE_CODES = [
   "invalid-start-at", "no-pending-maintenance", "self-service-not-allowed", "outside-self-service-window", "start-too-soon", "too-close-to-window-end",
-  "virtual-machine-gone", "maintenance-unknown",
+  "virtual-machine-gone", "maintenance-unknown", "blackout",
 ] as const;

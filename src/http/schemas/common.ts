@@ -40,6 +40,8 @@ export const Problem = Type.Object(
     scheduledWindow: Type.Optional(Type.Object({ start: NullableTimestamp, end: NullableTimestamp }, { description: "For `self-service-not-allowed`: when Azure will maintain the VM itself." })),
     earliestStartAt: Type.Optional(Type.Union([Timestamp, Type.Null()], { description: "The earliest startAt the rules accept now." })),
     latestStartAt: Type.Optional(Type.Union([Timestamp, Type.Null()], { description: "The latest startAt the rules accept; null when the window has no end." })),
+    blackout: Type.Optional(Type.String({ description: "For `blackout`: the name of the blackout startAt falls in (GET /v1/blackouts/{name}).", examples: ["black-friday"] })),
+    nextAllowedAt: Type.Optional(Type.Union([Timestamp, Type.Null()], { description: "For `blackout`: the first time after startAt outside every blackout that applies to the VM (adjacent and overlapping ones followed); null when none within a year." })),
     existingBookingId: Type.Optional(Type.Union([Uuid, Type.Null()], { description: "For `active-booking-exists` and `idempotency-key-reused`: the booking already there." })),
     pointer: Type.Optional(Type.String({ description: "For invalid definitions: JSON Pointer (RFC 6901) to the member at fault in the request body.", examples: ["/rrule", "/ranges/0/end"] })),
     currentState: Type.Optional(Type.String({ description: "For `booking-not-scheduled`: the booking's state now.", examples: ["running"] })),
