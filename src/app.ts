@@ -15,6 +15,8 @@ import { virtualMachineRoutes } from "./http/routes/virtual-machines.js";
 import { metricsRoutes } from "./http/routes/metrics.js";
 import { securityRoutes } from "./http/routes/security.js";
 import { calendarRoutes } from "./http/routes/calendars.js";
+import { webhookRoutes } from "./http/routes/webhooks.js";
+import type { WebhookSettings } from "./services/webhook-subscriptions.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
   LOG_REDACT_PATHS, clientErrorHandler, rateLimitStep, registerContentTypeRules, registerNulGuard, registerSecurityHeaders, requestId,
@@ -34,6 +36,8 @@ export interface AppDeps {
   auth?: AuthSetup;
   /** RATE_LIMIT_PER_MINUTE; default 600. */
   rateLimitPerMinute?: number;
+  /** The key that seals webhook secrets and the URL rules; absent or without a key, webhook routes answer `webhooks-not-configured`. */
+  webhooks?: WebhookSettings;
 }
 
 export interface AppOptions {
@@ -89,6 +93,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(bookingRoutes, { deps });
   await app.register(securityRoutes, { deps });
   await app.register(calendarRoutes, { deps });
+  await app.register(webhookRoutes, { deps });
   return app;
 }
 

@@ -37,10 +37,11 @@ async function main() {
   // One ARM budget for the process: API-started syncs here, and the scheduler's job threads through it.
   const budget = new ArmBudgetLedger();
   const deps = await createServiceDeps(runtime, { log, metrics: (event) => metrics?.apply(event), budget });
-  metrics = createMetrics(stateCounts(deps.db.prisma));
+  metrics = createMetrics(stateCounts(deps.db.prisma, deps.db.pool));
   const bookingPolicy = { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds };
   const app = await buildApp(
-    { db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute },
+    { db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
+      webhooks: { key: runtime.webhooks.secretKey ? Buffer.from(runtime.webhooks.secretKey, "base64") : null, allowInsecure: runtime.webhooks.allowInsecure } },
     { logger: log },
   );
   await app.listen({ port: config.port, host: config.host });

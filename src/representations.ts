@@ -2,11 +2,14 @@
 // for event payloads alike (an event carries the resource as the API shows it).
 import { ACTIVE_STATES, type BookingState } from "./domain/booking-states.js";
 import { bookingWarnings } from "./domain/booking-warnings.js";
+import { sequenceString } from "./domain/events.js";
 import type { AuditEventRow } from "./db/audit-repo.js";
 import type { BookingRecord } from "./db/bookings-repo.js";
 import type { ScopeAssignmentRow } from "./db/scope-assignments-repo.js";
 import type { SyncRunRow } from "./db/sync-runs-repo.js";
 import type { VirtualMachineRecord } from "./db/virtual-machines-repo.js";
+import type { DeliveryRow } from "./db/webhook-deliveries-repo.js";
+import type { WebhookSubscriptionRow } from "./db/webhook-subscriptions-repo.js";
 
 /** The maintenance columns as Prisma returns them (maintenance_statuses and window_history share them). */
 interface MaintenanceColumnsCamel {
@@ -115,4 +118,36 @@ export function calendarDefinitionJson<Row extends { createdAt: Date; updatedAt:
 
 export function auditEventJson(e: AuditEventRow) {
   return { ...e, at: e.at.toISOString(), before: (e.before ?? null) as Record<string, unknown> | null, after: (e.after ?? null) as Record<string, unknown> | null };
+}
+
+export function webhookSubscriptionJson(s: WebhookSubscriptionRow) {
+  return {
+    id: s.id,
+    url: s.url,
+    eventTypes: s.eventTypes,
+    filter: { subscriptionId: s.filterSubscriptionId, resourceGroup: s.filterResourceGroup },
+    description: s.description,
+    owner: { principalId: s.ownerPrincipalId, actor: s.ownerActor, scope: s.ownerScope },
+    state: s.state,
+    stateReason: s.stateReason,
+    failingSince: iso(s.failingSince),
+    previousSecretExpiresAt: iso(s.previousSecretExpiresAt),
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+export function webhookDeliveryJson(d: DeliveryRow) {
+  return {
+    id: d.id,
+    event: { id: d.eventId, type: d.eventType, subject: d.subject, sequence: sequenceString(BigInt(d.sequence)), time: d.eventTime.toISOString() },
+    state: d.state,
+    attempts: d.attempts,
+    lastAttemptAt: iso(d.lastAttemptAt),
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    deliveredAt: iso(d.deliveredAt),
+    createdAt: d.createdAt.toISOString(),
+  };
 }

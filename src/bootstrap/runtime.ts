@@ -1,7 +1,8 @@
 // Turns config into the concrete things a process (or a bree worker thread) connects to: the database URL
 // (embedded PostgreSQL when none is configured) and the ARM endpoint (the in-process simulator in simulator
 // mode). The result is plain data, so main.ts can hand it to worker threads.
-import type { Config } from "../config/config.js";
+import type { Config, WebhookConfig } from "../config/config.js";
+import { resolveWebhookKey } from "./webhook-key.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
 
 export interface Runtime {
@@ -12,6 +13,8 @@ export interface Runtime {
   syncSweepIntervalMs: number;
   logLevel: string;
   scheduler: SchedulerSettings;
+  /** Webhook settings with the sealing key resolved (null: webhooks are off). */
+  webhooks: WebhookConfig;
 }
 
 /** What the scheduler's jobs need from config (plain data: it crosses into bree's worker threads). */
@@ -48,7 +51,8 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
     }
-    const common = { syncConcurrency: config.syncConcurrency, syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, scheduler: schedulerSettings(config) };
+    const webhooks = { ...config.webhooks, secretKey: resolveWebhookKey(config, log) };
+    const common = { syncConcurrency: config.syncConcurrency, syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, scheduler: schedulerSettings(config), webhooks };
     if (config.azureMode === "simulator") {
       const { startSimulator, readScenarioFile } = await import("../azure/simulator/index.js");
       const scenario = config.simulatorScenario ? readScenarioFile(config.simulatorScenario) : undefined;

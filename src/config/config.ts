@@ -1,6 +1,7 @@
 // The one place that reads the environment. `loadConfig` is called once by main.ts; everything else receives
 // the frozen result. A bad value stops the process with a message that names the variable.
 import { parseDuration } from "../domain/duration.js";
+import { parseSecretKey } from "../domain/webhook-secrets.js";
 
 export type AzureMode = "azure" | "simulator";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -61,6 +62,24 @@ export interface Config {
   simulatorScenario: string | null;
   /** Simulator mode: how long a simulated performMaintenance operation runs. */
   simulatorOperationDurationMs: number;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Base64 of 32 bytes: seals webhook signing secrets at rest. null: generated under `.data/` in simulator mode, else webhooks are off. */
+  secretKey: string | null;
+  /** Delays between attempts of one delivery (WEBHOOK_RETRY_SCHEDULE). */
+  retryScheduleMs: number[];
+  /** A subscription failing this long without a success is disabled. */
+  disableAfterMs: number;
+  /** Lifts the https-only and public-address rules (local use and tests only). */
+  allowInsecure: boolean;
+  /** One delivery request, connect to last byte. */
+  timeoutMs: number;
+  /** How often the delivery worker looks for new events when idle. */
+  pollIntervalMs: number;
+  /** Deliveries in flight per process. */
+  concurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +111,38 @@ function duration(env: Env, name: string, fallback: string): number {
   const ms = parseDuration(raw);
   if (ms === null || ms <= 0) throw new ConfigError(name, `must be a duration like 30s, 10m or 1h, got "${raw}"`);
   return ms;
+}
+
+function durationList(env: Env, name: string, fallback: string): number[] {
+  const raw = text(env, name) ?? fallback;
+  const list = raw.split(",").map((s) => parseDuration(s));
+  if (list.some((ms) => ms === null || ms < 0)) throw new ConfigError(name, `must be comma-separated durations like 5s,30s,2m, got "${raw}"`);
+  return list as number[];
+}
+
+function flag(env: Env, name: string): boolean {
+  return oneOf(env, name, ["true", "false"], "false") === "true";
+}
+
+function secretKey(env: Env, name: string): string | null {
+  const raw = text(env, name);
+  if (raw !== null && !parseSecretKey(raw)) throw new ConfigError(name, "must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)");
+  return raw;
+}
+
+function webhookConfig(env: Env, leaseDurationMs: number): WebhookConfig {
+  const timeoutMs = duration(env, "WEBHOOK_TIMEOUT", "10s");
+  // A delivery is leased for LEASE_DURATION without heartbeat: a request may not outlive its lease.
+  if (timeoutMs >= leaseDurationMs) throw new ConfigError("WEBHOOK_TIMEOUT", `must be shorter than LEASE_DURATION (${leaseDurationMs} ms)`);
+  return {
+    secretKey: secretKey(env, "WEBHOOK_SECRET_KEY"),
+    retryScheduleMs: durationList(env, "WEBHOOK_RETRY_SCHEDULE", "5s,30s,2m,10m,30m,1h,3h,6h,6h,6h"),
+    disableAfterMs: duration(env, "WEBHOOK_DISABLE_AFTER", "3d"),
+    allowInsecure: flag(env, "WEBHOOK_ALLOW_INSECURE"),
+    timeoutMs,
+    pollIntervalMs: duration(env, "WEBHOOK_POLL_INTERVAL", "1s"),
+    concurrency: integer(env, "WEBHOOK_CONCURRENCY", 32, 1, 1000),
+  };
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -173,6 +224,7 @@ export function loadConfig(env: Env): Readonly<Config> {
   }
   // Anonymous access must be asked for outside the simulator: forgetting AUTH_* must not open the API.
   const authMode = oneOf(env, "AUTH_MODE", ["entra", "none"], azureMode === "azure" ? "entra" : "none");
+  const leaseDurationMs = duration(env, "LEASE_DURATION", "60s");
   return Object.freeze({
     azureMode,
     subscriptionIds,
@@ -190,7 +242,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     dispatchIntervalMs: duration(env, "DISPATCH_INTERVAL", "5s"),
     executionMaxAttempts: integer(env, "EXECUTION_MAX_ATTEMPTS", 5, 1, 100),
     misfireGraceSeconds: integer(env, "MISFIRE_GRACE_SECONDS", 3600, 0, 7 * 86_400),
-    leaseDurationMs: duration(env, "LEASE_DURATION", "60s"),
+    leaseDurationMs,
     // 10 s, not the SDK's 2 s: hundreds of operations in flight per subscription must stay within ARM's read budget.
     operationPollIntervalMs: duration(env, "OPERATION_POLL_INTERVAL", "10s"),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
@@ -200,5 +252,6 @@ export function loadConfig(env: Env): Readonly<Config> {
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
     simulatorScenario: text(env, "SIMULATOR_SCENARIO"),
     simulatorOperationDurationMs: duration(env, "SIMULATOR_OPERATION_DURATION", "2m"),
+    webhooks: Object.freeze(webhookConfig(env, leaseDurationMs)),
   });
 }

@@ -4,9 +4,12 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { StateCounts } from "../observability/metrics.js";
 import { virtualMachineWhere } from "./virtual-machines-repo.js";
+import { outboxBacklog } from "./webhook-deliveries-repo.js";
+import type { Queryable } from "./leases-repo.js";
 
-export function stateCounts(prisma: PrismaClient): StateCounts {
+export function stateCounts(prisma: PrismaClient, pool?: Queryable): StateCounts {
   return {
+    outboxBacklog: pool && (() => outboxBacklog(pool)),
     async vmsByMaintenance() {
       const now = new Date();
       const open = virtualMachineWhere({ maintenance: "self-service-open" }, now);

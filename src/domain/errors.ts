@@ -32,6 +32,10 @@ export const ERROR_CODES = [
   "invalid-blackout",
   "invalid-selector",
   "invalid-time-range",
+  // webhooks
+  "webhooks-not-configured",
+  "invalid-webhook-url",
+  "delivery-in-progress",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

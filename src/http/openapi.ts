@@ -3,16 +3,19 @@
 // Regenerate the file with `npm run openapi`.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import swagger from "@fastify/swagger";
+import swagger, { type SwaggerOptions } from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { packageRoot } from "../db/migration-files.js";
 import { problemCatalogue } from "./problem.js";
+import { openApiWebhooks } from "./schemas/events.js";
 
 export const OPENAPI_FILE = path.join(packageRoot(), "openapi.yaml");
 
 /** A route schema member that says "no body at all is fine" (see markOptionalBodies). */
 export const OPTIONAL_BODY = "x-optional-body";
+
+type OpenApiWebhooks = NonNullable<Extract<NonNullable<Extract<SwaggerOptions, { openapi?: unknown }>["openapi"]>, { webhooks?: unknown }>["webhooks"]>;
 
 type OpenApiDocument = { paths?: Record<string, Record<string, { requestBody?: { required?: boolean }; [OPTIONAL_BODY]?: boolean }>> };
 
@@ -45,8 +48,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: "bookings", description: "Times at which to start a VM's self-service maintenance" },
         { name: "security", description: "Scope assignments and the audit trail (Maintenance.Admin)" },
         { name: "calendars", description: "Maintenance windows and blackouts in the teams' own time zones" },
+        { name: "webhooks", description: "Events as signed webhooks (CloudEvents, Standard Webhooks signatures); the payloads are under `webhooks`" },
         { name: "operations", description: "Health and readiness" },
       ],
+      // Built as plain JSON Schema from the same source as GET /v1/event-types; the swagger types cannot follow it.
+      webhooks: openApiWebhooks() as unknown as OpenApiWebhooks,
       components: {
         securitySchemes: {
           bearerAuth: {

@@ -38,6 +38,9 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "invalid-blackout": { status: 400, title: "The blackout's times are not valid" },
   "invalid-selector": { status: 400, title: "The VM selector is not valid" },
   "invalid-time-range": { status: 400, title: "from and to do not make a range this service evaluates" },
+  "webhooks-not-configured": { status: 503, title: "Webhooks are not configured on this service" },
+  "invalid-webhook-url": { status: 400, title: "The webhook URL is not one this service sends to" },
+  "delivery-in-progress": { status: 409, title: "The delivery is being attempted right now" },
 };
 
 /** Codes for errors raised by the HTTP framework itself (body parsing, limits, routing). */

@@ -3,13 +3,16 @@
 // workers post them to the main thread (src/scheduler/scheduler.ts), which applies them here.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { armOperation } from "../azure/arm-operations.js";
+import type { OutboxBacklog } from "../db/webhook-deliveries-repo.js";
+import { registerWebhookMetrics, type WebhookAttemptEvent } from "./webhook-metrics.js";
 
 export type MetricEvent =
   | { type: "arm-request"; operation: string; status: number | null; waitedMs: number }
   | { type: "sync-finished"; durationSeconds: number; status: string; windowsNew: number; windowsChanged: number; windowsCleared: number; vmsGone: number }
   | { type: "execution-finished"; outcome: string }
   | { type: "dispatch-lag"; seconds: number }
-  | { type: "lease-takeover" };
+  | { type: "lease-takeover" }
+  | WebhookAttemptEvent;
 
 export type MetricsSink = (event: MetricEvent) => void;
 
@@ -17,6 +20,7 @@ export type MetricsSink = (event: MetricEvent) => void;
 export interface StateCounts {
   vmsByMaintenance(): Promise<Record<string, number>>;
   bookingsByState(): Promise<Record<string, number>>;
+  outboxBacklog?(): Promise<OutboxBacklog>;
 }
 
 export interface Metrics {
@@ -44,6 +48,7 @@ export function createMetrics(state?: StateCounts): Metrics {
   const dispatchLag = new Histogram({ name: `${p}dispatch_lag_seconds`, help: "Booked start time → performMaintenance request", registers: [registry], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900] });
   const takeovers = new Counter({ name: `${p}lease_takeovers_total`, help: "Bookings taken over from an expired lease", registers: [registry] });
 
+  const webhookAttempt = registerWebhookMetrics(registry, state?.outboxBacklog && (() => state.outboxBacklog!()));
   if (state) {
     new Gauge({
       name: `${p}virtual_machines`, help: "VMs (not gone) by maintenance state", labelNames: ["maintenance"] as const, registers: [registry],
@@ -82,6 +87,9 @@ export function createMetrics(state?: StateCounts): Metrics {
         break;
       case "lease-takeover":
         takeovers.inc();
+        break;
+      case "webhook-attempt":
+        webhookAttempt(e);
         break;
     }
   };

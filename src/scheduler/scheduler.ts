@@ -36,8 +36,8 @@ export interface SchedulerOptions {
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
-/** The dispatch job loops until cancelled; if its worker ever dies, bree starts it again after this long. */
-const DISPATCH_RESTART_MS = 5_000;
+/** The dispatch and deliver jobs loop until cancelled; if a worker ever dies, bree starts it again after this long. */
+const LOOP_RESTART_MS = 5_000;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fromSources = import.meta.url.endsWith(".ts");
@@ -66,7 +66,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     logger: false,
     jobs: [
       job("sync", opts.runtime, { interval: opts.runtime.scheduler.syncIntervalMs, timeout: 0 }),
-      job("dispatch", opts.runtime, { interval: Math.max(DISPATCH_RESTART_MS, opts.runtime.scheduler.dispatchIntervalMs), timeout: 0 }),
+      job("dispatch", opts.runtime, { interval: Math.max(LOOP_RESTART_MS, opts.runtime.scheduler.dispatchIntervalMs), timeout: 0 }),
+      job("deliver", opts.runtime, { interval: LOOP_RESTART_MS, timeout: 0 }),
     ],
     errorHandler: (error, data) => {
       if (stopping) opts.log.info({ job: data.name }, "job worker ended on stop");

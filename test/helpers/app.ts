@@ -1,5 +1,6 @@
 // A test context: a fresh database, an ARM simulator, the real SDK gateway pointed at it, and the production
 // app built from them (house style 1: no second wiring for tests).
+import { randomBytes } from "node:crypto";
 import request from "supertest";
 import type TestAgent from "supertest/lib/agent.js";
 import { buildApp, type App, type AppDeps } from "../../src/app.js";
@@ -12,6 +13,7 @@ import { loadConfig } from "../../src/config/config.js";
 import type { BookingPolicy } from "../../src/domain/bookings.js";
 import { recheckAfterSync } from "../../src/services/booking-recheck.js";
 import type { SyncDeps } from "../../src/services/sync.js";
+import type { WebhookSettings } from "../../src/services/webhook-subscriptions.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { gatewayFor, startTestSimulator } from "./simulator.js";
 
@@ -40,6 +42,8 @@ export interface TestContextOptions {
   /** Sent by `http` as `Authorization: Bearer …` (e.g. an admin token, so fixtures can sync and book). */
   token?: string;
   rateLimitPerMinute?: number;
+  /** Default: a fresh key, the URL rules on (pass allowInsecure for a local receiver). */
+  webhooks?: WebhookSettings;
 }
 
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
@@ -47,7 +51,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const sim = await startTestSimulator(opts.simulator ?? {});
   const pool = database.db.pool;
   // Metrics wired as main.ts wires them: the gateway, the sync and the app report to one registry.
-  const metrics = createMetrics(stateCounts(database.db.prisma));
+  const metrics = createMetrics(stateCounts(database.db.prisma, pool));
   const gateway = gatewayFor(sim, { onRequest: (e) => metrics.apply(armRequestEvent(e)) });
   const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync: recheckAfterSync(pool), metrics: metrics.apply };
   const defaults = loadConfig({});
@@ -55,6 +59,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const appDeps: AppDeps = {
     db: database.db, sync, clock: opts.clock ?? (() => new Date()), bookingPolicy, auth: opts.auth ?? { mode: "none" }, rateLimitPerMinute: opts.rateLimitPerMinute,
     metrics,
+    webhooks: opts.webhooks ?? { key: randomBytes(32), allowInsecure: false },
   };
   const app = await buildApp(appDeps);
   await app.ready();

@@ -5,5 +5,6 @@ import { Problem } from "./common.js";
 import { AuditEvent, ScopeAssignment } from "./security.js";
 import { SyncRun } from "./sync-runs.js";
 import { VirtualMachine } from "./virtual-machines.js";
+import { WebhookDelivery, WebhookSubscription } from "./webhooks.js";
 
-export const SHARED_SCHEMAS = [Problem, VirtualMachine, SyncRun, Booking, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout];
+export const SHARED_SCHEMAS = [Problem, VirtualMachine, SyncRun, Booking, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout, WebhookSubscription, WebhookDelivery];
