@@ -13,8 +13,7 @@ const Url = Type.String({
 });
 const Description = Type.String({ maxLength: 1000, description: "Free text for people." });
 
-export const WebhookSubscription = Type.Object(
-  {
+const subscriptionMembers = {
     id: Uuid,
     url: Type.String(),
     eventTypes: Type.Array(EventName, { description: "The types delivered; empty: every type." }),
@@ -39,20 +38,23 @@ export const WebhookSubscription = Type.Object(
     previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()], { description: "After a rotation: until when the previous secret signs alongside the new one." }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
-  },
-  { $id: "WebhookSubscription", additionalProperties: false, description: "Where to deliver events, signed (Standard Webhooks). Only events made after it was created are delivered to it." },
-);
+};
 
-export const WebhookSubscriptionWithSecret = Type.Intersect([
-  Type.Ref("WebhookSubscription"),
-  Type.Object({
+export const WebhookSubscription = Type.Object(subscriptionMembers, {
+  $id: "WebhookSubscription", additionalProperties: false, description: "Where to deliver events, signed (Standard Webhooks). Only events made after it was created are delivered to it.",
+});
+
+export const WebhookSubscriptionWithSecret = Type.Object(
+  {
+    ...subscriptionMembers,
     secret: Type.String({
       pattern: "^whsec_[A-Za-z0-9+/=]+$",
       description: "The signing secret (Standard Webhooks `whsec_<base64>`). Shown only now: store it where the receiver reads it.",
       examples: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
     }),
-  }),
-]);
+  },
+  { additionalProperties: false, description: "A webhook subscription with its signing secret (in this answer only)." },
+);
 
 export const WebhookSubscriptionCreate = Type.Object(
   {
