@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 
 export interface ReceivedWebhook {
+  /** Path and query, e.g. `/hook?second`. */
+  path: string;
   headers: Record<string, string>;
   body: string;
   /** The status answered (null: never answered). */
@@ -32,7 +34,7 @@ export async function startWebhookReceiver(responder: Responder = () => 204): Pr
     req.setEncoding("utf8");
     req.on("data", (c: string) => (body += c));
     req.on("end", () => {
-      const r: ReceivedWebhook = { headers: req.headers as Record<string, string>, body, status: null, at: Date.now() };
+      const r: ReceivedWebhook = { path: req.url ?? "", headers: req.headers as Record<string, string>, body, status: null, at: Date.now() };
       received.push(r);
       const answer = respond(r, received.length);
       if (answer === "hang") {
@@ -40,7 +42,9 @@ export async function startWebhookReceiver(responder: Responder = () => 204): Pr
         return;
       }
       r.status = answer;
-      res.writeHead(answer).end(answer >= 400 ? "receiver says no" : "");
+      // A redirect points back here, so a test can see that it is never followed.
+      const location = answer >= 300 && answer < 400 ? { location: `/hook?redirected` } : undefined;
+      res.writeHead(answer, location).end(answer >= 400 ? "receiver says no" : "");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
