@@ -4,6 +4,7 @@ import { benchApi } from "./api.js";
 import { benchBookingCreate } from "./bookings.js";
 import { runSyncBenchmarks } from "./sync.js";
 import { runDispatchBenchmarks } from "./dispatch.js";
+import { runEventsBenchmarks } from "./events.js";
 
 interface Benchmark {
   name: string;
@@ -14,6 +15,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: "api", run: async () => { const { rows, ratio } = await benchApi(); return { rows, notes: [`req/s vs the bare route (goal ≥ 0.5): ${ratio}`] }; } },
   { name: "sync", run: async () => ({ rows: await runSyncBenchmarks() }) },
   { name: "bookings", run: async () => ({ rows: await benchBookingCreate() }) },
+  { name: "events", run: async () => ({ rows: await runEventsBenchmarks(), notes: ["latency: the event's outbox time → the receiver has the request"] }) },
   { name: "dispatch", run: async () => { const { results, ratio } = await runDispatchBenchmarks(); return { rows: results, notes: [`dispatcher / pg-boss throughput ratio: ${ratio}`] }; } },
 ];
 
