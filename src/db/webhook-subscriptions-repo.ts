@@ -32,19 +32,13 @@ const COLUMNS = `id, url, event_types AS "eventTypes", filter_subscription_id AS
 /** Fan-out and creation serialise on this advisory lock (shared for fan-out, exclusive for creation). */
 export const FAN_OUT_LOCK = 72_707_411;
 
-export interface NewWebhookSubscription {
-  id: string;
-  url: string;
-  eventTypes: string[];
-  filterSubscriptionId: string | null;
-  filterResourceGroup: string | null;
-  description: string | null;
-  ownerPrincipalId: string;
-  ownerActor: string;
-  ownerScope: Scope;
+export type NewWebhookSubscription = Pick<
+  WebhookSubscriptionRow,
+  "id" | "url" | "eventTypes" | "filterSubscriptionId" | "filterResourceGroup" | "description" | "ownerPrincipalId" | "ownerActor" | "ownerScope"
+> & {
   /** Sealed (webhook-secrets.ts). */
   secret: string;
-}
+};
 
 /** Call in a transaction: holds the fan-out lock until commit, so `created_at` (taken after it) is exact. */
 export async function insertSubscription(q: Queryable, s: NewWebhookSubscription): Promise<WebhookSubscriptionRow> {
