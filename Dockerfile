@@ -4,8 +4,10 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json prisma.config.ts tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json prisma.config.ts tsconfig.json tsconfig.build.json openapi.yaml ./
 COPY prisma ./prisma
+# The workspaces (client, CLI): npm ci links them, and postinstall generates the client's types from openapi.yaml.
+COPY packages ./packages
 # postinstall generates the Prisma client (offline: no engine download, see README "Database").
 RUN npm ci --no-audit --no-fund
 COPY src ./src
@@ -15,6 +17,7 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./
+# Without packages/ the workspaces (client, CLI) are not installed: the service needs neither.
 # Scripts stay off: postinstall needs the Prisma CLI (a dev dependency); the client is already compiled in dist/.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist

@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // A PostgreSQL for the run: TEST_DATABASE_URL, the local one, or an embedded one (test/setup/test-database.ts).
+    globalSetup: ["test/setup/test-database.ts"],
     // Each file builds its own database; files run in parallel processes, tests inside a file in order.
     pool: "forks",
     testTimeout: 30_000,

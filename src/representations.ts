@@ -10,6 +10,7 @@ import type { SyncRunRow } from "./db/sync-runs-repo.js";
 import type { VirtualMachineRecord } from "./db/virtual-machines-repo.js";
 import type { DeliveryRow } from "./db/webhook-deliveries-repo.js";
 import type { WebhookSubscriptionRow } from "./db/webhook-subscriptions-repo.js";
+import type { MaintenanceStatus } from "./domain/maintenance.js";
 
 /** The maintenance columns as Prisma returns them (maintenance_statuses and window_history share them). */
 interface MaintenanceColumnsCamel {
@@ -24,10 +25,21 @@ interface MaintenanceColumnsCamel {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function maintenanceJson(m: MaintenanceColumnsCamel) {
+  return maintenanceStatusJson({
+    customerInitiatedMaintenanceAllowed: m.customerInitiatedMaintenanceAllowed,
+    selfServiceWindow: { start: m.selfServiceWindowStart, end: m.selfServiceWindowEnd },
+    scheduledWindow: { start: m.scheduledWindowStart, end: m.scheduledWindowEnd },
+    lastOperationResultCode: m.lastOperationResultCode,
+    lastOperationMessage: m.lastOperationMessage,
+  });
+}
+
+/** A maintenance status (domain shape) as the API shows it in window history and events. */
+export function maintenanceStatusJson(m: MaintenanceStatus) {
   return {
     customerInitiatedMaintenanceAllowed: m.customerInitiatedMaintenanceAllowed,
-    selfServiceWindow: { start: iso(m.selfServiceWindowStart), end: iso(m.selfServiceWindowEnd) },
-    scheduledWindow: { start: iso(m.scheduledWindowStart), end: iso(m.scheduledWindowEnd) },
+    selfServiceWindow: { start: iso(m.selfServiceWindow.start), end: iso(m.selfServiceWindow.end) },
+    scheduledWindow: { start: iso(m.scheduledWindow.start), end: iso(m.scheduledWindow.end) },
     lastOperationResultCode: m.lastOperationResultCode,
     lastOperationMessage: m.lastOperationMessage,
   };
@@ -80,7 +92,7 @@ export function virtualMachineDetailJson(vm: VirtualMachineRecord) {
   const window = {
     windowStart: vm.maintenance?.selfServiceWindowStart ?? null,
     windowEnd: vm.maintenance?.selfServiceWindowEnd ?? null,
-    vm: { powerState: vm.powerState, availabilitySet: vm.availabilitySet, scaleSetName: vm.scaleSetName },
+    vm: { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, powerState: vm.powerState, availabilitySet: vm.availabilitySet, scaleSetName: vm.scaleSetName },
   };
   const bookings = vm.bookings.map((b) => bookingJson({ ...b, ...window }));
   const newest = vm.bookings[0];

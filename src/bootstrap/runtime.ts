@@ -47,9 +47,9 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres(log);
+      const embedded = await startEmbeddedPostgres({ port: config.embeddedPostgresPort, log });
       stops.push(embedded.stop);
-      databaseUrl = embedded.url;
+      databaseUrl = embedded.urlFor("maintenance_planner");
     }
     const webhooks = { ...config.webhooks, secretKey: resolveWebhookKey(config, log) };
     const common = { syncConcurrency: config.syncConcurrency, syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, scheduler: schedulerSettings(config), webhooks };

@@ -24,8 +24,10 @@ export interface Config {
   armEndpoint: string;
   /** Static bearer token for ARM test doubles; unset → DefaultAzureCredential. */
   armToken: string | null;
-  /** Unset → embedded PostgreSQL under `.data/` (laptop mode). */
+  /** Unset → embedded PostgreSQL (laptop mode, see bootstrap/embedded-postgres-home.ts). */
   databaseUrl: string | null;
+  /** Where the embedded PostgreSQL listens (127.0.0.1) when DATABASE_URL is unset. */
+  embeddedPostgresPort: number;
   port: number;
   host: string;
   syncIntervalMs: number;
@@ -231,6 +233,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     armEndpoint: httpsUrl(env, "AZURE_ARM_ENDPOINT", "https://management.azure.com"),
     armToken: text(env, "AZURE_ARM_TOKEN"),
     databaseUrl: postgresUrl(env, "DATABASE_URL"),
+    embeddedPostgresPort: integer(env, "EMBEDDED_POSTGRES_PORT", 54329, 1, 65535),
     port: integer(env, "PORT", 3000, 0, 65535),
     host: text(env, "HOST") ?? "127.0.0.1",
     syncIntervalMs: duration(env, "SYNC_INTERVAL", "10m"),

@@ -41,6 +41,21 @@ export async function appendAuditEvent(db: Queryable, e: AuditEventInput): Promi
   );
 }
 
+/** Several events in one statement (the booking writer records a batch of changes this way). */
+export async function appendAuditEvents(db: Queryable, events: AuditEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  const records = events.map((e, ord) => ({
+    ord, actor: e.actor, action: e.action, target_type: e.targetType, target_id: e.targetId, before: e.before ?? null, after: e.after ?? null, request_id: e.requestId,
+  }));
+  await db.query(
+    `INSERT INTO audit_events (actor, action, target_type, target_id, before, after, request_id)
+     SELECT r.actor, r.action, r.target_type, r.target_id, r.before, r.after, r.request_id
+     FROM jsonb_to_recordset($1::jsonb) AS r(ord int, actor text, action text, target_type text, target_id text, before jsonb, after jsonb, request_id text)
+     ORDER BY r.ord`,
+    [JSON.stringify(records)],
+  );
+}
+
 export interface AuditFilters {
   actor?: string;
   targetId?: string;

@@ -1,15 +1,10 @@
-// Bookings in SQL. Every state or field change is one statement fenced on the state (and, for API changes,
-// the version the caller read), so concurrent writers (API, post-sync re-check, scheduler) cannot lose updates.
-// The partial unique index `bookings_one_active_per_vm` is what keeps one active booking per VM; its
-// violation becomes `active-booking-exists` here.
+// Reading bookings in SQL, and what a create needs besides the booking (idempotency keys, the conflict answer).
+// Every change of a booking goes through the one writer, src/services/booking-transitions.ts.
 import type pg from "pg";
 import type { BookableVm } from "../domain/bookings.js";
 import type { VmPlacement } from "../domain/booking-warnings.js";
 import { DomainError } from "../domain/errors.js";
-import { appendAuditEvent, type AuditContext } from "./audit-repo.js";
-import { uniqueViolationConstraint } from "./errors.js";
 import { maintenanceColumnList, statusFromColumns, type MaintenanceColumns } from "./maintenance-rows.js";
-import { withTransaction } from "./transaction.js";
 
 export type Queryable = Pick<pg.Pool, "query">;
 
@@ -27,9 +22,11 @@ export interface BookingRow {
   /** The VM's current self-service window (both null when no maintenance is planned). */
   windowStart: Date | null;
   windowEnd: Date | null;
-  /** The VM's placement as last read, for the booking's warnings. */
-  vm: VmPlacement;
+  /** Where the VM is and its placement as last read: for the booking's warnings and its events' scope. */
+  vm: BookingVm;
 }
+
+export type BookingVm = VmPlacement & { subscriptionId: string; resourceGroup: string };
 
 export interface AttemptRow {
   number: number;
@@ -50,7 +47,8 @@ export const BOOKING_COLUMNS = `b.id, b.virtual_machine_id AS "virtualMachineId"
   b.updated_at AS "updatedAt", b.version,
   (SELECT m.self_service_window_start FROM maintenance_statuses m WHERE m.virtual_machine_id = b.virtual_machine_id) AS "windowStart",
   (SELECT m.self_service_window_end FROM maintenance_statuses m WHERE m.virtual_machine_id = b.virtual_machine_id) AS "windowEnd",
-  (SELECT json_build_object('powerState', v.power_state, 'availabilitySet', v.availability_set, 'scaleSetName', v.scale_set_name)
+  (SELECT json_build_object('subscriptionId', v.subscription_id, 'resourceGroup', v.resource_group, 'powerState', v.power_state,
+     'availabilitySet', v.availability_set, 'scaleSetName', v.scale_set_name)
    FROM virtual_machines v WHERE v.id = b.virtual_machine_id) AS vm`;
 
 const ATTEMPT_COLUMNS = `booking_id AS "bookingId", number, started_at AS "startedAt", finished_at AS "finishedAt", outcome,
@@ -97,13 +95,6 @@ export async function findBookableVm(db: Queryable, id: string): Promise<Bookabl
   return rows[0] ? vmFacts(rows[0]) : null;
 }
 
-export interface NewBooking {
-  virtualMachineId: string;
-  startAt: Date;
-  note: string | null;
-  createdBy: string;
-}
-
 export interface IdempotencyRecord {
   /** The caller's stable id (oid / appid): display names can be renamed and reused. */
   principalId: string;
@@ -111,34 +102,18 @@ export interface IdempotencyRecord {
   requestHash: string;
 }
 
-/**
- * Inserts a `scheduled` booking and, when given, its idempotency key, in one transaction. A VM with an active
- * booking → `active-booking-exists` naming it; a key stored meanwhile by a concurrent twin → the raw unique
- * violation (the service then replays the stored booking).
- */
-export async function insertBooking(pool: pg.Pool, b: NewBooking, idempotency: IdempotencyRecord | null, audit: AuditContext): Promise<BookingRow> {
-  try {
-    return await withTransaction(pool, async (client) => {
-      const { rows } = await client.query<BookingRow>(
-        `INSERT INTO bookings AS b (id, virtual_machine_id, start_at, state, note, created_by)
-         VALUES (gen_random_uuid(), $1, $2, 'scheduled', $3, $4) RETURNING ${BOOKING_COLUMNS}`,
-        [b.virtualMachineId, b.startAt, b.note, b.createdBy],
-      );
-      if (idempotency) {
-        await client.query(`INSERT INTO idempotency_keys (principal_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)`, [
-          idempotency.principalId, idempotency.key, idempotency.requestHash, rows[0].id,
-        ]);
-      }
-      await appendAuditEvent(client, { ...audit, action: "booking.created", targetType: "booking", targetId: rows[0].id, after: rows[0] });
-      return rows[0];
-    });
-  } catch (error) {
-    if (uniqueViolationConstraint(error) === "bookings_one_active_per_vm") throw await activeBookingConflict(pool, b.virtualMachineId);
-    throw error;
-  }
+/** Stores a create's Idempotency-Key, in the create's transaction; a concurrent twin's key → unique violation. */
+export async function insertIdempotencyKey(db: Queryable, idempotency: IdempotencyRecord, bookingId: string): Promise<void> {
+  await db.query(`INSERT INTO idempotency_keys (principal_id, key, request_hash, booking_id) VALUES ($1, $2, $3, $4)`, [
+    idempotency.principalId, idempotency.key, idempotency.requestHash, bookingId,
+  ]);
 }
 
-async function activeBookingConflict(db: Queryable, virtualMachineId: string): Promise<DomainError> {
+/** The partial unique index that keeps one active booking per VM; its violation means `active-booking-exists`. */
+export const ONE_ACTIVE_PER_VM = "bookings_one_active_per_vm";
+
+/** `active-booking-exists`, naming the VM's active booking. */
+export async function activeBookingConflict(db: Queryable, virtualMachineId: string): Promise<DomainError> {
   const { rows } = await db.query<{ id: string; state: string; startAt: Date }>(
     `SELECT id, state, start_at AS "startAt" FROM bookings WHERE virtual_machine_id = $1 AND state IN ('scheduled', 'running')`,
     [virtualMachineId],
@@ -155,59 +130,6 @@ export async function findIdempotencyKey(db: Queryable, principalId: string, key
   const { rows } = await db.query<{ requestHash: string; bookingId: string }>(
     `SELECT request_hash AS "requestHash", booking_id AS "bookingId" FROM idempotency_keys WHERE principal_id = $1 AND key = $2`,
     [principalId, key],
-  );
-  return rows[0] ?? null;
-}
-
-export interface BookingChange {
-  startAt?: Date;
-  /** undefined: unchanged; null: cleared. */
-  note?: string | null;
-}
-
-/** The audit record of a booking change: who, and which action. */
-export type BookingAudit = AuditContext & { action: string };
-
-/** A write fenced on the booking as read (`before`) and, when it changed it, its audit event, in one transaction. */
-function audited(pool: pg.Pool, before: BookingRow, audit: BookingAudit, write: (client: Queryable) => Promise<BookingRow | null>): Promise<BookingRow | null> {
-  return withTransaction(pool, async (client) => {
-    const row = await write(client);
-    // The snapshot is the booking itself; attempts (the scheduler's records) are not part of the change.
-    const { attempts: _attempts, ...snapshot } = before as BookingRecord;
-    if (row) await appendAuditEvent(client, { ...audit, targetType: "booking", targetId: row.id, before: snapshot, after: row });
-    return row;
-  });
-}
-
-/** Applies a PATCH when the booking is still `scheduled` at the version read; null when it is not (anymore). */
-export function updateScheduledBooking(pool: pg.Pool, before: BookingRow, change: BookingChange, audit: BookingAudit): Promise<BookingRow | null> {
-  return audited(pool, before, audit, (db) => updateStatement(db, before.id, before.version, change));
-}
-
-async function updateStatement(db: Queryable, id: string, version: number, change: BookingChange): Promise<BookingRow | null> {
-  const { rows } = await db.query<BookingRow>(
-    `UPDATE bookings AS b SET start_at = coalesce($3, b.start_at), note = CASE WHEN $4 THEN $5 ELSE b.note END,
-       version = b.version + 1, updated_at = now()
-     WHERE b.id = $1 AND b.version = $2 AND b.state = 'scheduled'
-       -- a live lease: the scheduler is admitting the booking at its current start time right now
-       AND (b.lease_owner IS NULL OR b.lease_expires_at < now())
-     RETURNING ${BOOKING_COLUMNS}`,
-    [id, version, change.startAt ?? null, change.note !== undefined, change.note ?? null],
-  );
-  return rows[0] ?? null;
-}
-
-/** Moves a `scheduled` booking at the version read to a final state; null when it is not (anymore). */
-export function finishScheduledBooking(pool: pg.Pool, before: BookingRow, state: string, reason: string, audit: BookingAudit): Promise<BookingRow | null> {
-  return audited(pool, before, audit, (db) => finishStatement(db, before.id, before.version, state, reason));
-}
-
-async function finishStatement(db: Queryable, id: string, version: number, state: string, reason: string): Promise<BookingRow | null> {
-  const { rows } = await db.query<BookingRow>(
-    `UPDATE bookings AS b SET state = $3, state_reason = $4, version = b.version + 1, updated_at = now(), finished_at = now(),
-       lease_owner = NULL, lease_expires_at = NULL
-     WHERE b.id = $1 AND b.version = $2 AND b.state = 'scheduled' RETURNING ${BOOKING_COLUMNS}`,
-    [id, version, state, reason],
   );
   return rows[0] ?? null;
 }

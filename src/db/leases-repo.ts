@@ -1,9 +1,9 @@
 // Leasing SQL of the scheduler (house style 9): one short statement per function, parameterised, every write after
-// the claim fenced on `lease_owner`, every due/lease comparison on the database clock `now()`. Each change bumps
-// `version` (the bookings API's ETag, which it also uses to fence its own updates of scheduled bookings) —
-// except the heartbeat, which only extends the lease and changes nothing a client can see.
+// the claim fenced on `lease_owner`, every due/lease comparison on the database clock `now()`. These only keep
+// leases (claim, heartbeat, release, the stored operation); every change of a booking's state goes through the one
+// writer (src/services/booking-transitions.ts), fenced on the same lease. Each change bumps `version` (the
+// bookings API's ETag) — except the heartbeat, which only extends the lease and changes nothing a client can see.
 import type pg from "pg";
-import { BOOKING_STATES, canTransition, type BookingState } from "../domain/booking-states.js";
 
 export type Queryable = Pick<pg.Pool, "query">;
 
@@ -14,14 +14,9 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** The states a booking may move to `to` from (booking-states.ts is the one source of the lifecycle). */
-function sourcesOf(to: BookingState): BookingState[] {
-  return BOOKING_STATES.filter((from) => canTransition(from, to));
-}
-
 export interface ClaimedRow {
   id: string;
-  /** `scheduled`: not admitted yet (see startRunning/finishBooking); `running`: resumed (retry or takeover). */
+  /** `scheduled`: not admitted yet (see admitBookings in execution-transitions.ts); `running`: resumed (retry or takeover). */
   state: "scheduled" | "running";
   start_at: Date;
   operation_state: string | null;
@@ -57,51 +52,6 @@ RETURNING b.id, b.state, b.start_at, b.operation_state, b.virtual_machine_id, v.
 
 export async function claimDue(q: Queryable, owner: string, leaseMs: number, limit: number): Promise<ClaimedRow[]> {
   return (await q.query<ClaimedRow>(CLAIM, [owner, leaseMs, limit])).rows;
-}
-
-/** Admits claimed scheduled bookings; returns the ids that became running (the API may have cancelled others). */
-export async function startRunning(q: Queryable, owner: string, ids: string[]): Promise<string[]> {
-  // One statement writes the state change and its audit event (`execution.started`), so a reboot that starts
-  // is on record even if the process dies before any outcome is written.
-  const { rows } = await q.query<{ id: string }>(
-    `WITH started AS (
-       UPDATE bookings SET state = 'running', version = version + 1, updated_at = now()
-       WHERE id = ANY($2::uuid[]) AND lease_owner = $1 AND state = ANY($3::text[]) RETURNING id, start_at
-     )
-     INSERT INTO audit_events (actor, action, target_type, target_id, before, after)
-     SELECT 'system:scheduler:' || $1, 'execution.started', 'booking', started.id::text,
-       jsonb_build_object('state', 'scheduled'), jsonb_build_object('state', 'running', 'startAt', started.start_at)
-     FROM started
-     RETURNING target_id AS id`,
-    [owner, ids, sourcesOf("running")],
-  );
-  return rows.map((r) => r.id);
-}
-
-/** Ends a booking in a final state and drops its lease and operation. Throws LeaseLostError when not ours. */
-export async function finishBooking(q: Queryable, id: string, owner: string, to: BookingState, reason: string | null): Promise<void> {
-  const { rowCount } = await q.query(
-    `UPDATE bookings SET state = $3, state_reason = $4, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
-       next_attempt_at = NULL, operation_state = NULL, version = version + 1, updated_at = now()
-     WHERE id = $1 AND lease_owner = $2 AND state = ANY($5::text[])`,
-    [id, owner, to, reason, sourcesOf(to)],
-  );
-  if (rowCount !== 1) throw new LeaseLostError(id);
-}
-
-/**
- * Plans the next attempt and releases the lease, so any replica may take it when it is due. The stored operation
- * is kept when the failure came while following it (the next attempt resumes polling it, never re-issues).
- */
-export async function scheduleRetry(q: Queryable, id: string, owner: string, delayMs: number, reason: string, keepOperation: boolean): Promise<void> {
-  const { rowCount } = await q.query(
-    `UPDATE bookings SET next_attempt_at = now() + $3 * interval '1 millisecond', state_reason = $4,
-       operation_state = CASE WHEN $5 THEN operation_state END, lease_owner = NULL, lease_expires_at = NULL,
-       version = version + 1, updated_at = now()
-     WHERE id = $1 AND lease_owner = $2 AND state = 'running'`,
-    [id, owner, Math.max(0, Math.round(delayMs)), reason, keepOperation],
-  );
-  if (rowCount !== 1) throw new LeaseLostError(id);
 }
 
 /** Stores the accepted operation on the booking and its attempt in one statement, before anyone waits on it. */

@@ -15,6 +15,10 @@ import {
 } from "./maintenance-rows.js";
 import { withTransaction } from "./transaction.js";
 import type { Queryable } from "./leases-repo.js";
+import { appendEvents } from "./outbox-repo.js";
+import { virtualMachinesById } from "./virtual-machines-repo.js";
+import type { EventName } from "../domain/events.js";
+import { maintenanceStatusJson, virtualMachineJson } from "../representations.js";
 
 /**
  * A listed VM and, when it was read (or the list carried it), its instance view and when the read began.
@@ -118,6 +122,7 @@ async function applyReadings(client: Queryable, syncRunId: string | null, readin
   const clearedIds: string[] = [];
   const movedIds: string[] = [];
   const history: object[] = [];
+  const windowEvents: { id: string; change: WindowChange; previous: MaintenanceStatus | null }[] = [];
   const read: object[] = [];
   for (const { virtualMachineId: id, maintenance: after, readAt } of readings) {
     const row = stored.get(id);
@@ -130,6 +135,7 @@ async function applyReadings(client: Queryable, syncRunId: string | null, readin
     if (change === "moved") movedIds.push(id);
     if (!change) continue;
     history.push({ virtual_machine_id: id, change, ...columnsFromStatus(after) });
+    windowEvents.push({ id, change, previous: before });
     if (change === "appeared") counts.appeared++;
     else if (change === "cleared") counts.cleared++;
     else counts.changed++;
@@ -139,7 +145,27 @@ async function applyReadings(client: Queryable, syncRunId: string | null, readin
   if (clearedIds.length) await client.query(DELETE_STATUSES, [clearedIds]);
   if (movedIds.length) await client.query(CLEAR_SKIPPED, [movedIds]);
   if (history.length) await client.query(INSERT_HISTORY, [JSON.stringify(history), syncRunId]);
+  await appendWindowEvents(client, windowEvents);
   return counts;
+}
+
+const WINDOW_EVENTS: Partial<Record<WindowChange, EventName>> = { appeared: "window.appeared", moved: "window.moved", cleared: "window.cleared" };
+
+/** `window.appeared|moved|cleared` for the changes just written, with the VM as the API now shows it. */
+async function appendWindowEvents(client: Queryable, changes: { id: string; change: WindowChange; previous: MaintenanceStatus | null }[]): Promise<void> {
+  const evented = changes.filter((c) => WINDOW_EVENTS[c.change]);
+  if (evented.length === 0) return;
+  const vms = await virtualMachinesById(client, evented.map((c) => c.id));
+  await appendEvents(
+    client,
+    evented.map(({ id, change, previous }) => {
+      const vm = vms.get(id)!;
+      return {
+        name: WINDOW_EVENTS[change]!, source: "/v1/virtual-machines", subject: id, subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup,
+        data: { virtualMachine: virtualMachineJson(vm), change, previous: previous && maintenanceStatusJson(previous) },
+      };
+    }),
+  );
 }
 
 /**

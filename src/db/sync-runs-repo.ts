@@ -83,8 +83,8 @@ export type SyncRunResult = Pick<
   "status" | "vmsSeen" | "windowsNew" | "windowsChanged" | "windowsCleared" | "vmsGone" | "armRequests" | "instanceViewsRead" | "instanceViewsSkipped" | "errors"
 >;
 
-export async function finishRun(pool: pg.Pool, id: string, r: SyncRunResult): Promise<SyncRunRow> {
-  const { rows } = await pool.query<SyncRunRow>(
+export async function finishRun(q: Pick<pg.Pool, "query">, id: string, r: SyncRunResult): Promise<SyncRunRow> {
+  const { rows } = await q.query<SyncRunRow>(
     `UPDATE sync_runs SET status = $2, finished_at = now(), vms_seen = $3, windows_new = $4, windows_changed = $5,
        windows_cleared = $6, vms_gone = $7, arm_requests = $8, instance_views_read = $9, instance_views_skipped = $10, errors = $11::jsonb
      WHERE id = $1 RETURNING ${COLUMNS}`,

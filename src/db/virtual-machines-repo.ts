@@ -3,6 +3,7 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { Scope } from "../domain/access.js";
 import type { MaintenanceFilter } from "../domain/maintenance.js";
+import type { Queryable } from "./leases-repo.js";
 
 export interface VirtualMachineFilters {
   subscriptionId?: string;
@@ -87,3 +88,35 @@ export function findVirtualMachine(prisma: PrismaClient, id: string) {
 }
 
 export type VirtualMachineRecord = NonNullable<Awaited<ReturnType<typeof findVirtualMachine>>>;
+
+/** VMs with their maintenance, by id, in the shape Prisma gives findVirtualMachine (for event payloads written in a
+ * pg transaction, where Prisma's client cannot join). */
+export async function virtualMachinesById(q: Queryable, ids: string[]): Promise<Map<string, Omit<VirtualMachineRecord, "windowHistory" | "bookings">>> {
+  const { rows } = await q.query(
+    `SELECT v.id, v.resource_id AS "resourceId", v.resource_id_key AS "resourceIdKey", v.subscription_id AS "subscriptionId",
+       v.resource_group AS "resourceGroup", v.name, v.location, v.scale_set_name AS "scaleSetName", v.scale_set_instance_id AS "scaleSetInstanceId",
+       v.availability_set AS "availabilitySet", v.zone, v.platform_update_domain AS "platformUpdateDomain", v.platform_fault_domain AS "platformFaultDomain",
+       v.tags, v.power_state AS "powerState", v.first_seen_at AS "firstSeenAt", v.last_seen_at AS "lastSeenAt", v.gone_since AS "goneSince",
+       v.maintenance_read_at AS "maintenanceReadAt",
+       CASE WHEN m.virtual_machine_id IS NULL THEN NULL ELSE json_build_object(
+         'virtualMachineId', m.virtual_machine_id, 'customerInitiatedMaintenanceAllowed', m.customer_initiated_maintenance_allowed,
+         'selfServiceWindowStart', m.self_service_window_start, 'selfServiceWindowEnd', m.self_service_window_end,
+         'scheduledWindowStart', m.scheduled_window_start, 'scheduledWindowEnd', m.scheduled_window_end,
+         'lastOperationResultCode', m.last_operation_result_code, 'lastOperationMessage', m.last_operation_message,
+         'observedAt', m.observed_at, 'skippedAt', m.skipped_at) END AS maintenance
+     FROM virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id WHERE v.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const asDate = (v: unknown) => (v === null ? null : new Date(v as string));
+  return new Map(
+    rows.map((r) => {
+      const m = r.maintenance;
+      const maintenance = m && {
+        ...m, selfServiceWindowStart: asDate(m.selfServiceWindowStart), selfServiceWindowEnd: asDate(m.selfServiceWindowEnd),
+        scheduledWindowStart: asDate(m.scheduledWindowStart), scheduledWindowEnd: asDate(m.scheduledWindowEnd),
+        observedAt: asDate(m.observedAt), skippedAt: asDate(m.skippedAt),
+      };
+      return [r.id, { ...r, maintenance }];
+    }),
+  );
+}

@@ -1,5 +1,6 @@
-// The booking lifecycle. Shared by the bookings API, the post-sync re-check and the scheduler: every state
-// change goes through `assertTransition`, so a final state can never change again.
+// The booking lifecycle. Shared by the bookings API, the post-sync re-check and the scheduler: every change goes
+// through the one writer (src/services/booking-transitions.ts), which calls `checkTransition`, so a final state can
+// never change again whoever asks.
 
 export const BOOKING_STATES = [
   "scheduled",
@@ -35,4 +36,24 @@ export function isFinal(state: BookingState): boolean {
 
 export function canTransition(from: BookingState, to: BookingState): boolean {
   return NEXT[from].includes(to);
+}
+
+/**
+ * A booking that stays in its state while something else about it changes: a scheduled one is moved or its note
+ * changed; a running one gets its next attempt planned. A final booking never changes.
+ */
+export function canStay(state: BookingState): boolean {
+  return state === "scheduled" || state === "running";
+}
+
+export class IllegalTransitionError extends Error {
+  constructor(readonly bookingId: string, readonly from: BookingState, readonly to: BookingState) {
+    super(`Booking ${bookingId}: ${from} → ${to} is not a move the booking lifecycle allows`);
+    this.name = "IllegalTransitionError";
+  }
+}
+
+/** Throws IllegalTransitionError unless `from → to` is a move of the lifecycle (or `from` may stay as it is). */
+export function checkTransition(bookingId: string, from: BookingState, to: BookingState): void {
+  if (from === to ? !canStay(from) : !canTransition(from, to)) throw new IllegalTransitionError(bookingId, from, to);
 }

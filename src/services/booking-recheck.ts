@@ -2,8 +2,9 @@
 // `invalidated` or `not-needed` (src/domain/bookings-recheck.ts decides). One transaction, set-based.
 import type pg from "pg";
 import { recheckBooking } from "../domain/bookings-recheck.js";
-import { finishBookings, lockScheduledBookings, type FinishDecision } from "../db/bookings-recheck-repo.js";
+import { lockScheduledBookings } from "../db/bookings-recheck-repo.js";
 import { withTransaction } from "../db/transaction.js";
+import { transitionBookings, type BookingTransition } from "./booking-transitions.js";
 
 export interface RecheckResult {
   checked: number;
@@ -14,13 +15,13 @@ export interface RecheckResult {
 export async function recheckScheduledBookings(pool: pg.Pool): Promise<RecheckResult> {
   return withTransaction(pool, async (client) => {
     const bookings = await lockScheduledBookings(client);
-    const decisions: FinishDecision[] = [];
-    for (const b of bookings) {
+    const decisions: BookingTransition[] = bookings.flatMap((b) => {
       const decision = recheckBooking(b.startAt, b.vm);
-      if (decision) decisions.push({ id: b.id, version: b.version, ...decision });
-    }
-    await finishBookings(client, decisions);
-    const count = (state: string) => decisions.filter((d) => d.state === state).length;
+      const audit = { actor: "system:sync", requestId: null, action: `booking.${decision?.state}` };
+      return decision ? [{ id: b.id, fence: { version: b.version }, to: decision.state, reason: decision.reason, audit }] : [];
+    });
+    await transitionBookings(client, decisions);
+    const count = (state: string) => decisions.filter((d) => d.to === state).length;
     return { checked: bookings.length, invalidated: count("invalidated"), notNeeded: count("not-needed") };
   });
 }

@@ -1,5 +1,5 @@
-// Booking use cases for the API: load, decide (src/domain/bookings*.ts), persist. Every write is one fenced
-// statement or one transaction (src/db/bookings-repo.ts).
+// Booking use cases for the API: load, decide (src/domain/bookings*.ts), persist through the one writer
+// (src/services/booking-transitions.ts), one transaction per request.
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { canTransition, type BookingState } from "../domain/booking-states.js";
@@ -9,10 +9,13 @@ import { parseStartAt } from "../domain/bookings-time.js";
 import { inScope, type Scope } from "../domain/access.js";
 import { DomainError } from "../domain/errors.js";
 import {
-  findBookableVm, findBooking, findIdempotencyKey, findVmPlacement, finishScheduledBooking, insertBooking, updateScheduledBooking, withAttempts,
+  ONE_ACTIVE_PER_VM, activeBookingConflict, findBookableVm, findBooking, findIdempotencyKey, findVmPlacement, insertIdempotencyKey, withAttempts,
   type BookingRecord, type BookingRow, type IdempotencyRecord,
 } from "../db/bookings-repo.js";
+import { uniqueViolationConstraint } from "../db/errors.js";
+import { withTransaction } from "../db/transaction.js";
 import type { Caller } from "./access.js";
+import { createBookingRecord, transitionBookings, type BookingTransition } from "./booking-transitions.js";
 
 export interface BookingDeps {
   pool: pg.Pool;
@@ -77,15 +80,30 @@ export async function createBooking(deps: BookingDeps, caller: Caller, input: Ne
   }
   checkBookable(await findBookableVm(deps.pool, virtualMachineId), virtualMachineId, startAt, deps.clock(), deps.policy);
   try {
-    const row = await insertBooking(deps.pool, { virtualMachineId, startAt, note, createdBy: actor }, idempotency, caller);
+    const row = await withTransaction(deps.pool, async (client) => {
+      const created = await createBookingRecord(client, { virtualMachineId, startAt, note, createdBy: actor }, { ...auditOf(caller), action: "booking.created" });
+      if (idempotency) await insertIdempotencyKey(client, idempotency, created.id);
+      return created;
+    });
     return { booking: { ...row, attempts: [] }, replayed: false };
   } catch (error) {
     // A concurrent request with the same key got there first (its booking holds the VM, or its key row
     // exists): answer as it did.
     const twin = idempotency && (await replay(deps.pool, idempotency, caller.scope));
     if (twin) return twin;
+    if (uniqueViolationConstraint(error) === ONE_ACTIVE_PER_VM) throw await activeBookingConflict(deps.pool, virtualMachineId);
     throw error;
   }
+}
+
+function auditOf(caller: Caller) {
+  return { actor: caller.actor, requestId: caller.requestId };
+}
+
+/** One change through the one writer; null when the booking changed since it was read (the fence failed). */
+async function change(pool: pg.Pool, transition: BookingTransition): Promise<BookingRecord | null> {
+  const [result] = await withTransaction(pool, (client) => transitionBookings(client, [transition]));
+  return result.ok ? (await withAttempts(pool, [result.row]))[0] : null;
 }
 
 function notScheduled(booking: BookingRow, action: string): DomainError {
@@ -118,22 +136,27 @@ async function lostRace(pool: pg.Pool, id: string, action: string): Promise<Doma
   return new DomainError("precondition-failed", `Booking ${id} was changed by another request meanwhile. GET it again and retry with its current ETag.`);
 }
 
-export async function updateBooking(deps: BookingDeps, caller: Caller, id: string, ifMatch: string | undefined, change: BookingChangeInput): Promise<BookingRecord> {
+export async function updateBooking(deps: BookingDeps, caller: Caller, id: string, ifMatch: string | undefined, input: BookingChangeInput): Promise<BookingRecord> {
   if (ifMatch === undefined) {
     throw new DomainError("precondition-required", "Changing a booking requires If-Match with the ETag from GET /v1/bookings/{id}, so that concurrent changes are not lost.");
   }
-  const startAt = change.startAt === undefined ? undefined : parseStartAt(change.startAt);
+  const startAt = input.startAt === undefined ? undefined : parseStartAt(input.startAt);
   const booking = await loadForChange(deps.pool, caller, id, ifMatch, "changed");
   if (startAt) checkBookable(await findBookableVm(deps.pool, booking.virtualMachineId), booking.virtualMachineId, startAt, deps.clock(), deps.policy);
   const action = startAt ? "booking.rescheduled" : "booking.note-changed";
-  const row = await updateScheduledBooking(deps.pool, booking, { startAt, note: change.note }, { ...caller, action });
-  if (!row) throw await lostRace(deps.pool, id, "changed");
-  return (await withAttempts(deps.pool, [row]))[0];
+  // Fenced on the version read and on no live scheduler lease: the scheduler may be admitting it at its current time.
+  const changed = await change(deps.pool, {
+    id, fence: { version: booking.version, unleased: true }, to: "scheduled", startAt, note: input.note, audit: { ...auditOf(caller), action },
+  });
+  if (!changed) throw await lostRace(deps.pool, id, "changed");
+  return changed;
 }
 
 export async function cancelBooking(deps: BookingDeps, caller: Caller, id: string, ifMatch: string | undefined): Promise<BookingRecord> {
   const booking = await loadForChange(deps.pool, caller, id, ifMatch, "cancelled", "cancelled");
-  const row = await finishScheduledBooking(deps.pool, booking, "cancelled", `Cancelled by ${caller.actor}.`, { ...caller, action: "booking.cancelled" });
-  if (!row) throw await lostRace(deps.pool, id, "cancelled");
-  return (await withAttempts(deps.pool, [row]))[0];
+  const cancelled = await change(deps.pool, {
+    id, fence: { version: booking.version }, to: "cancelled", reason: `Cancelled by ${caller.actor}.`, audit: { ...auditOf(caller), action: "booking.cancelled" },
+  });
+  if (!cancelled) throw await lostRace(deps.pool, id, "cancelled");
+  return cancelled;
 }

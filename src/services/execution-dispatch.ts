@@ -3,10 +3,10 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type pg from "pg";
-import { claimDue, finishBooking, LeaseLostError, releaseLeases, renewLeases, startRunning, type ClaimedRow } from "../db/leases-repo.js";
+import { claimDue, LeaseLostError, releaseLeases, renewLeases, type ClaimedRow } from "../db/leases-repo.js";
 import { decideMisfire } from "../domain/execution.js";
-import { appendAuditEvent } from "../db/audit-repo.js";
 import { withTransaction } from "../db/transaction.js";
+import { admitBookings, finishExecution } from "./execution-transitions.js";
 import { startDispatcher, type Dispatcher } from "./dispatcher.js";
 import type { MetricsSink } from "../observability/metrics.js";
 import { executeBooking, type ExecutionDeps, type ExecutionGateway, type ExecutionLog, type ExecutionSettings, type RunnableBooking } from "./execution.js";
@@ -66,7 +66,7 @@ export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: 
       if (misfire.run) admit.push(row.id);
       else await markMissed(deps.pool, row.id, owner, misfire.reason).catch(ignoreLeaseLost);
     }
-    const admitted = new Set(admit.length ? await startRunning(deps.pool, owner, admit) : []);
+    const admitted = new Set(await admitBookings(deps.pool, owner, admit));
     return rows.filter((r) => r.state === "running" || admitted.has(r.id)).map(runnable);
   }
 
@@ -85,15 +85,9 @@ export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: 
   });
 }
 
-/** A booking whose time passed while no replica ran, beyond the misfire rule: `missed`, with its audit event. */
+/** A booking whose time passed while no replica ran, beyond the misfire rule: `missed`. */
 function markMissed(pool: pg.Pool, id: string, owner: string, reason: string): Promise<void> {
-  return withTransaction(pool, async (client) => {
-    await finishBooking(client, id, owner, "missed", reason);
-    await appendAuditEvent(client, {
-      actor: `system:scheduler:${owner}`, requestId: null, action: "execution.missed", targetType: "booking", targetId: id,
-      before: { state: "scheduled" }, after: { state: "missed", stateReason: reason },
-    });
-  });
+  return withTransaction(pool, (client) => finishExecution(client, owner, id, "missed", reason));
 }
 
 function ignoreLeaseLost(err: unknown): void {

@@ -1,9 +1,8 @@
 // Records how an attempt ended: the attempt row, then the booking (final state, or the next attempt's due time),
 // in one transaction fenced on our lease — a lost lease rolls everything back.
 import { finishAttempt, markVmSkipped, type AttemptResult } from "../db/attempts-repo.js";
-import { appendAuditEvent } from "../db/audit-repo.js";
-import { finishBooking, scheduleRetry } from "../db/leases-repo.js";
 import { withTransaction } from "../db/transaction.js";
+import { finishExecution, planRetry } from "./execution-transitions.js";
 import type { BookingState } from "../domain/booking-states.js";
 import type { Outcome } from "../domain/execution.js";
 import { decideRetry, retryFailureReason } from "../domain/retry-policy.js";
@@ -59,20 +58,13 @@ export async function persistOutcome(deps: ExecutionDeps, ctx: AttemptContext, o
   const write = planWrite(deps, ctx, outcome);
   await withTransaction(deps.pool, async (client) => {
     await finishAttempt(client, attempt.id, booking.id, deps.owner, write.result);
-    const audit = (action: string, after: object) =>
-      appendAuditEvent(client, {
-        actor: `system:scheduler:${deps.owner}`, requestId: null, action, targetType: "booking", targetId: booking.id,
-        before: { state: "running", attempt: attempt.number },
-        after: { ...after, outcome: write.result.outcome, errorCode: write.result.errorCode },
-      });
+    const after = { attempt: attempt.number, outcome: write.result.outcome, errorCode: write.result.errorCode };
     if ("delayMs" in write) {
-      await scheduleRetry(client, booking.id, deps.owner, write.delayMs, write.reason, ctx.operationPending);
-      await audit("execution.retry-scheduled", { state: "running", stateReason: write.reason, retryInMs: write.delayMs });
+      await planRetry(client, deps.owner, booking.id, { inMs: write.delayMs, keepOperation: ctx.operationPending }, write.reason, { ...after, retryInMs: write.delayMs });
       return;
     }
     if (write.skipped) await markVmSkipped(client, booking.virtualMachineId);
-    await finishBooking(client, booking.id, deps.owner, write.state, write.reason);
-    await audit(`execution.${write.state}`, { state: write.state, stateReason: write.reason });
+    await finishExecution(client, deps.owner, booking.id, write.state, write.reason, after);
   });
   if (!("delayMs" in write)) deps.metrics?.({ type: "execution-finished", outcome: write.state });
   const fields = { bookingId: booking.id, attempt: attempt.number, outcome: write.result.outcome };

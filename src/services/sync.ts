@@ -10,6 +10,9 @@ import { isPending } from "../domain/maintenance.js";
 import type { MetricsSink } from "../observability/metrics.js";
 import { markGone, recordObservations, storedVmStates, type ObservedVm, type StoredVmState } from "../db/observations-repo.js";
 import type { AuditContext } from "../db/audit-repo.js";
+import { appendEvents } from "../db/outbox-repo.js";
+import { withTransaction } from "../db/transaction.js";
+import { syncRunJson } from "../representations.js";
 import { finishRun, findRunningRun, startRun, tryTakeSyncLock, type SyncRunResult, type SyncRunRow } from "../db/sync-runs-repo.js";
 
 const SUBSCRIPTIONS_IN_PARALLEL = 4;
@@ -91,7 +94,13 @@ async function executeRun(deps: SyncDeps, run: SyncRunRow): Promise<SyncRunRow> 
   );
   totals.status = listingsFailed === deps.subscriptionIds.length && listingsFailed > 0 ? "failed" : totals.errors.length ? "partial" : "succeeded";
   totals.armRequests = deps.gateway.requestCount() - requestsBefore;
-  const finished = await finishRun(deps.pool, run.id, totals);
+  const finished = await withTransaction(deps.pool, async (client) => {
+    const row = await finishRun(client, run.id, totals);
+    if (row.status === "failed" || row.status === "partial") {
+      await appendEvents(client, [{ name: "sync.failed", source: "/v1/sync-runs", subject: row.id, data: { syncRun: syncRunJson(row) }, subscriptionId: null, resourceGroup: null }]);
+    }
+    return row;
+  });
   deps.log?.info({ syncRun: finished }, "sync finished");
   deps.metrics?.({
     type: "sync-finished",

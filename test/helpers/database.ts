@@ -5,8 +5,18 @@ import pg from "pg";
 import { createDb, type Db } from "../../src/db/client.js";
 import { ensureDatabase, migrate } from "../../src/db/migrate.js";
 
-export const BASE_TEST_DATABASE_URL =
-  process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+/**
+ * The server for this run. Under vitest, the globalSetup (test/setup/test-database.ts) has chosen or started it;
+ * benchmarks (bench/) use TEST_DATABASE_URL or the local server.
+ */
+export const BASE_TEST_DATABASE_URL = testDatabaseUrl();
+
+function testDatabaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) return url;
+  if (process.env.VITEST) throw new Error("TEST_DATABASE_URL is unset although vitest's globalSetup sets it");
+  return "postgresql://postgres@127.0.0.1:5432/postgres";
+}
 
 export type TestDatabase = { url: string; db: Db; drop(): Promise<void> };
 

@@ -122,7 +122,7 @@ describe("waves from a scenario", () => {
   it("a window moved by Azure invalidates its booking; a cleared one makes it not-needed", async () => {
     const [moved, cleared] = ctx.sim.vms();
     const listed = new Map((await listAll(ctx.http, "/v1/virtual-machines")).map((v) => [v.name, v]));
-    const ids = [];
+    const ids: string[] = [];
     for (const vm of [moved, cleared]) {
       const res = await ctx.http.post("/v1/bookings").send({ virtualMachineId: listed.get(vm.name)!.id, startAt: inAnHour() });
       expect(res.status).toBe(201);
@@ -136,14 +136,15 @@ describe("waves from a scenario", () => {
     });
     const state = async (id: string) => (await ctx.http.get(`/v1/bookings/${id}`)).body;
 
+    // The re-check runs right after each sync run has finished: wait for its decision.
     simTime += HOUR;
     await syncNow(ctx.http);
-    expect(await state(ids[0])).toMatchObject({ state: "invalidated", stateReason: expect.stringContaining("The self-service window moved to") });
+    await expect.poll(() => state(ids[0])).toMatchObject({ state: "invalidated", stateReason: expect.stringContaining("The self-service window moved to") });
     expect((await state(ids[1])).state).toBe("scheduled");
     expect(ctx.sim.scenarioProgress()).toEqual({ applied: 1, pending: 1 });
 
     simTime += HOUR;
     await syncNow(ctx.http);
-    expect(await state(ids[1])).toMatchObject({ state: "not-needed", stateReason: "Azure no longer plans maintenance for this virtual machine." });
+    await expect.poll(() => state(ids[1])).toMatchObject({ state: "not-needed", stateReason: "Azure no longer plans maintenance for this virtual machine." });
   });
 });

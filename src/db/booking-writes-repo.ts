@@ -1,0 +1,95 @@
+// The statements that change bookings, used only by the one writer (src/services/booking-transitions.ts): lock
+// the rows, update them set-based, insert a new one. Lease bookkeeping that changes no state (claim, heartbeat,
+// release, the stored operation) stays in leases-repo.ts; test/unit/one-writer.test.ts keeps it that way.
+import type pg from "pg";
+import type { BookingState } from "../domain/booking-states.js";
+import { BOOKING_COLUMNS, type BookingRow } from "./bookings-repo.js";
+
+/** pg client inside a transaction: the writer's statements must commit together. */
+export type TxClient = Pick<pg.PoolClient, "query">;
+
+export interface LockedBooking {
+  id: string;
+  state: BookingState;
+  version: number;
+  startAt: Date;
+  note: string | null;
+  stateReason: string | null;
+  leaseOwner: string | null;
+  /** A lease that has not expired (database clock). */
+  leased: boolean;
+}
+
+/** Locks the bookings (in id order, so concurrent writers cannot deadlock) and returns them as they are. */
+export async function lockBookings(client: TxClient, ids: string[]): Promise<Map<string, LockedBooking>> {
+  const { rows } = await client.query<LockedBooking>(
+    `SELECT id, state, version, start_at AS "startAt", note, state_reason AS "stateReason", lease_owner AS "leaseOwner",
+       (lease_owner IS NOT NULL AND lease_expires_at >= now()) AS leased
+     FROM bookings WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export interface BookingUpdate {
+  id: string;
+  state: BookingState;
+  startAt: Date | null;
+  /** undefined: unchanged. */
+  note?: string | null;
+  /** undefined: unchanged. */
+  reason?: string | null;
+  /** A final state: finished now, no lease, no operation, no next attempt. */
+  final: boolean;
+  /** Give the lease back (the next attempt is due later, any replica may take it). */
+  releaseLease: boolean;
+  /** Plan the next attempt this long from now (database clock). */
+  retryInMs: number | null;
+  /** Keep the stored operation for the next attempt to resume (it failed while following it). */
+  keepOperation: boolean;
+}
+
+const UPDATE = `
+UPDATE bookings AS b SET
+  state = u.state,
+  start_at = coalesce(u.start_at, b.start_at),
+  note = CASE WHEN u.set_note THEN u.note ELSE b.note END,
+  state_reason = CASE WHEN u.set_reason THEN u.reason ELSE b.state_reason END,
+  version = b.version + 1,
+  updated_at = now(),
+  finished_at = CASE WHEN u.final THEN now() ELSE b.finished_at END,
+  lease_owner = CASE WHEN u.final OR u.release_lease THEN NULL ELSE b.lease_owner END,
+  lease_expires_at = CASE WHEN u.final OR u.release_lease THEN NULL ELSE b.lease_expires_at END,
+  next_attempt_at = CASE WHEN u.final THEN NULL WHEN u.retry_in_ms IS NOT NULL THEN now() + u.retry_in_ms * interval '1 millisecond' ELSE b.next_attempt_at END,
+  operation_state = CASE WHEN u.final THEN NULL WHEN u.retry_in_ms IS NOT NULL AND NOT u.keep_operation THEN NULL ELSE b.operation_state END
+FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, state text, start_at timestamptz, set_note boolean, note text, set_reason boolean,
+  reason text, final boolean, release_lease boolean, retry_in_ms bigint, keep_operation boolean)
+WHERE b.id = u.id
+RETURNING ${BOOKING_COLUMNS}`;
+
+export async function updateBookings(client: TxClient, updates: BookingUpdate[]): Promise<BookingRow[]> {
+  if (updates.length === 0) return [];
+  const records = updates.map((u) => ({
+    id: u.id, state: u.state, start_at: u.startAt?.toISOString() ?? null, set_note: u.note !== undefined, note: u.note ?? null,
+    set_reason: u.reason !== undefined, reason: u.reason ?? null, final: u.final, release_lease: u.releaseLease,
+    retry_in_ms: u.retryInMs === null ? null : Math.max(0, Math.round(u.retryInMs)), keep_operation: u.keepOperation,
+  }));
+  return (await client.query<BookingRow>(UPDATE, [JSON.stringify(records)])).rows;
+}
+
+export interface NewBookingRow {
+  virtualMachineId: string;
+  startAt: Date;
+  note: string | null;
+  createdBy: string;
+}
+
+/** A `scheduled` booking. The partial unique index bookings_one_active_per_vm refuses a second active one per VM. */
+export async function insertBookingRow(client: TxClient, b: NewBookingRow): Promise<BookingRow> {
+  const { rows } = await client.query<BookingRow>(
+    `INSERT INTO bookings AS b (id, virtual_machine_id, start_at, state, note, created_by)
+     VALUES (gen_random_uuid(), $1, $2, 'scheduled', $3, $4) RETURNING ${BOOKING_COLUMNS}`,
+    [b.virtualMachineId, b.startAt, b.note, b.createdBy],
+  );
+  return rows[0];
+}

@@ -1,0 +1,21 @@
+// apply's decision per VM, from the plan entry and the VM's active booking.
+import { describe, expect, it } from "vitest";
+import type { Booking } from "@maintenance-planner/client";
+import { decide } from "../../packages/cli/src/commands/apply.js";
+
+const booking = (over: Partial<Booking>) => ({ id: "b", state: "scheduled", startAt: "2026-12-01T21:00:00.000Z", note: null, ...over }) as Booking;
+
+describe("apply: decide", () => {
+  it.each([
+    ["no booking, a time wanted", { startAt: "2026-12-01T22:00:00+01:00" }, undefined, "create"],
+    ["the same instant written with another offset", { startAt: "2026-12-01T22:00:00+01:00" }, booking({}), "unchanged"],
+    ["another time", { startAt: "2026-12-01T23:00:00+01:00" }, booking({}), "move"],
+    ["same time, another note", { startAt: "2026-12-01T21:00:00Z", note: "x" }, booking({}), "update"],
+    ["same time, no note in the plan", { startAt: "2026-12-01T21:00:00Z" }, booking({ note: "kept" }), "unchanged"],
+    ["none wanted, one scheduled", { startAt: null }, booking({}), "cancel"],
+    ["none wanted, none there", { startAt: null }, undefined, "unchanged"],
+    ["running: left alone", { startAt: null }, booking({ state: "running" }), "unchanged"],
+  ])("%s → %s", (_, entry, active, action) => {
+    expect(decide({ vm: "web-01", ...entry }, active).action).toBe(action);
+  });
+});
