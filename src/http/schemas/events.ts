@@ -4,13 +4,16 @@
 import { Type, type TSchema } from "typebox";
 import { EVENT_NAMES, EVENT_TYPES, cloudEventType, type EventName } from "../../domain/events.js";
 import { Timestamp, Uuid } from "./common.js";
+import { Maintenance } from "./virtual-machines.js";
 
 const Free = (description: string) => Type.Object({}, { additionalProperties: true, description });
 
 const BookingData = Type.Object(
   {
     booking: Type.Ref("Booking"),
-    changes: Free("What this transition changed: for each member of the booking that changed, its value before (e.g. `state`, `startAt`)."),
+    changes: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() }, { additionalProperties: false }), {
+      description: "What this transition changed: each of `state`, `startAt` and `stateReason` that changed, with its value before and after, e.g. `{\"state\": {\"from\": \"running\", \"to\": \"completed\"}}` (from null for `booking.created`).",
+    }),
   },
   { additionalProperties: false },
 );
@@ -19,7 +22,7 @@ const WindowData = Type.Object(
   {
     virtualMachine: Type.Ref("VirtualMachine"),
     change: Type.Union([Type.Literal("appeared"), Type.Literal("moved"), Type.Literal("cleared")], { description: "As in the VM's window history." }),
-    previous: Type.Union([Free("The VM's maintenance before the change, as `maintenance` showed it."), Type.Null()], { description: "null when the window appeared." }),
+    previous: Type.Union([Type.Omit(Maintenance, ["observedAt", "skippedAt"]), Type.Null()], { description: "The VM's maintenance before the change; null when there was none (the window appeared)." }),
   },
   { additionalProperties: false },
 );
