@@ -15,7 +15,7 @@ import {
 } from "../db/webhook-deliveries-repo.js";
 import { activeSubscriptions, disableSubscription, markFailing } from "../db/webhook-subscriptions-repo.js";
 import type { MetricsSink } from "../observability/metrics.js";
-import type { WebhookSender } from "./webhook-sender.js";
+import type { SendResult, WebhookSender } from "./webhook-sender.js";
 
 export interface DeliveryLog {
   info(obj: object, msg: string): void;
@@ -60,7 +60,20 @@ export function claim(deps: DeliveryDeps, owner: string, limit: number): Promise
 export async function deliver(deps: DeliveryDeps, owner: string, d: ClaimedDelivery): Promise<void> {
   const body = JSON.stringify(cloudEvent(d.event));
   const timestamp = Math.floor(Date.now() / 1000);
-  const secrets = [d.secret, d.previousSecret].filter((s): s is string => s !== null).map((s) => openSecret(deps.key, s, d.webhookSubscriptionId));
+  const open = (sealed: string | null) => {
+    try {
+      return sealed === null ? null : openSecret(deps.key, sealed, d.webhookSubscriptionId);
+    } catch {
+      return null; // sealed under another WEBHOOK_SECRET_KEY
+    }
+  };
+  const current = open(d.secret);
+  if (current === null) {
+    // Nothing can be signed: a failed attempt like any other, so it shows and ends. A rotation seals a new secret
+    // under the key in use (the old one, unreadable, is then just left out).
+    return recordFailure(deps, owner, d, { status: null, error: "cannot open the signing secret: it was sealed under another WEBHOOK_SECRET_KEY (rotate the secret)", durationMs: 0 });
+  }
+  const secrets = [current, open(d.previousSecret)].filter((s): s is string => s !== null);
   const result = await deps.sender.send(d.url, {
     "content-type": "application/cloudevents+json",
     "user-agent": "maintenance-planner-webhooks/1",
@@ -74,6 +87,11 @@ export async function deliver(deps: DeliveryDeps, owner: string, d: ClaimedDeliv
     deps.metrics?.({ type: "webhook-attempt", outcome: "delivered", requestSeconds, latencySeconds: (Date.now() - d.event.time.getTime()) / 1000 });
     return;
   }
+  await recordFailure(deps, owner, d, result);
+}
+
+async function recordFailure(deps: DeliveryDeps, owner: string, d: ClaimedDelivery, result: SendResult): Promise<void> {
+  const requestSeconds = result.durationMs / 1000;
   const error = result.error ?? `HTTP ${result.status}`;
   const outcome = await withTransaction(deps.pool, async (client) => {
     const failing = await markFailing(client, d.webhookSubscriptionId);

@@ -173,6 +173,27 @@ describe("webhook delivery", () => {
     }
   });
 
+  it("a secret sealed under another key fails visibly; rotated under the key in use, it delivers", async () => {
+    const s = scope();
+    const { row } = await subscribe(receiver.url, s, { key: randomBytes(32), allowInsecure: true });
+    const [id] = await appendEvents(pool(), events(s, 1));
+    const w = worker({ scheduleMs: [] });
+    try {
+      const [d] = await waitFor("failed", async () => {
+        const got = await deliveries(row.id);
+        return got.length === 1 && got[0].state === "failed" && got;
+      });
+      expect(d.lastError).toContain("another WEBHOOK_SECRET_KEY");
+      const { secret } = await rotateWebhookSecret(pool(), local, caller, row.id);
+      await redeliver(pool(), { actor: "test", requestId: null }, row.id, d.id);
+      const got = await waitFor("the delivery", () => receiver.received.find((r) => JSON.parse(r.body).id === id));
+      expect(got.headers["webhook-signature"].split(" ")).toHaveLength(1);
+      expect(verifyWebhook(secret, got).id).toBe(id);
+    } finally {
+      await w.stop();
+    }
+  });
+
   it("redelivers on request, with the same webhook-id", async () => {
     const s = scope();
     const { row } = await subscribe(receiver.url, s);
