@@ -132,16 +132,13 @@ function secretKey(env: Env, name: string): string | null {
   return raw;
 }
 
-function webhookConfig(env: Env, leaseDurationMs: number): WebhookConfig {
-  const timeoutMs = duration(env, "WEBHOOK_TIMEOUT", "10s");
-  // A delivery is leased for LEASE_DURATION without heartbeat: a request may not outlive its lease.
-  if (timeoutMs >= leaseDurationMs) throw new ConfigError("WEBHOOK_TIMEOUT", `must be shorter than LEASE_DURATION (${leaseDurationMs} ms)`);
+function webhookConfig(env: Env): WebhookConfig {
   return {
     secretKey: secretKey(env, "WEBHOOK_SECRET_KEY"),
     retryScheduleMs: durationList(env, "WEBHOOK_RETRY_SCHEDULE", "5s,30s,2m,10m,30m,1h,3h,6h,6h,6h"),
     disableAfterMs: duration(env, "WEBHOOK_DISABLE_AFTER", "3d"),
     allowInsecure: flag(env, "WEBHOOK_ALLOW_INSECURE"),
-    timeoutMs,
+    timeoutMs: duration(env, "WEBHOOK_TIMEOUT", "10s"),
     pollIntervalMs: duration(env, "WEBHOOK_POLL_INTERVAL", "1s"),
     concurrency: integer(env, "WEBHOOK_CONCURRENCY", 32, 1, 1000),
   };
@@ -226,7 +223,6 @@ export function loadConfig(env: Env): Readonly<Config> {
   }
   // Anonymous access must be asked for outside the simulator: forgetting AUTH_* must not open the API.
   const authMode = oneOf(env, "AUTH_MODE", ["entra", "none"], azureMode === "azure" ? "entra" : "none");
-  const leaseDurationMs = duration(env, "LEASE_DURATION", "60s");
   return Object.freeze({
     azureMode,
     subscriptionIds,
@@ -245,7 +241,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     dispatchIntervalMs: duration(env, "DISPATCH_INTERVAL", "5s"),
     executionMaxAttempts: integer(env, "EXECUTION_MAX_ATTEMPTS", 5, 1, 100),
     misfireGraceSeconds: integer(env, "MISFIRE_GRACE_SECONDS", 3600, 0, 7 * 86_400),
-    leaseDurationMs,
+    leaseDurationMs: duration(env, "LEASE_DURATION", "60s"),
     // 10 s, not the SDK's 2 s: hundreds of operations in flight per subscription must stay within ARM's read budget.
     operationPollIntervalMs: duration(env, "OPERATION_POLL_INTERVAL", "10s"),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
@@ -255,6 +251,6 @@ export function loadConfig(env: Env): Readonly<Config> {
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
     simulatorScenario: text(env, "SIMULATOR_SCENARIO"),
     simulatorOperationDurationMs: duration(env, "SIMULATOR_OPERATION_DURATION", "2m"),
-    webhooks: Object.freeze(webhookConfig(env, leaseDurationMs)),
+    webhooks: Object.freeze(webhookConfig(env)),
   });
 }

@@ -29,7 +29,7 @@ export interface DeliveryDeps {
   /** The key that opens the subscriptions' sealed secrets. */
   key: Buffer;
   rules: WebhookRetryRules;
-  /** How long a claim holds a delivery (LEASE_DURATION; longer than a request may take). */
+  /** How long a claim holds a delivery: longer than a request may take (WEBHOOK_TIMEOUT + LEASE_DURATION). */
   leaseMs: number;
   owner?: string;
   log?: DeliveryLog;

@@ -24,7 +24,7 @@ describe("webhook delivery across processes", () => {
   async function service() {
     const port = await freePort();
     const process = startService(serviceEnv(sim, database.url, {
-      PORT: String(port), WEBHOOK_SECRET_KEY: key, WEBHOOK_ALLOW_INSECURE: "true", WEBHOOK_TIMEOUT: "3s", LEASE_DURATION: "4s",
+      PORT: String(port), WEBHOOK_SECRET_KEY: key, WEBHOOK_ALLOW_INSECURE: "true", WEBHOOK_TIMEOUT: "3s", LEASE_DURATION: "2s",
       WEBHOOK_RETRY_SCHEDULE: "200ms,200ms,200ms", WEBHOOK_POLL_INTERVAL: "200ms",
     }));
     const base = `http://127.0.0.1:${port}`;

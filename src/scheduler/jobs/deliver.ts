@@ -20,7 +20,9 @@ if (!settings.secretKey) {
   const sender = createWebhookSender({ timeoutMs: settings.timeoutMs, allowInsecure: settings.allowInsecure });
   const worker: DeliveryWorker = startDeliveryWorker(
     {
-      pool: db.pool, sender, key: Buffer.from(settings.secretKey, "base64"), leaseMs: runtime.scheduler.leaseDurationMs, log, metrics: postMetric,
+      pool: db.pool, sender, key: Buffer.from(settings.secretKey, "base64"), log,
+      // No heartbeat: the lease outlasts the longest request by LEASE_DURATION.
+      leaseMs: settings.timeoutMs + runtime.scheduler.leaseDurationMs, metrics: postMetric,
       rules: { scheduleMs: settings.retryScheduleMs, disableAfterMs: settings.disableAfterMs },
     },
     { pollIntervalMs: settings.pollIntervalMs, concurrency: settings.concurrency },
