@@ -17,8 +17,9 @@ export interface ApiBenchResult {
   non2xx: number;
 }
 
-const FLEET = { subscriptions: 2, vmsPerSubscription: 1000, scaleSetsPerSubscription: 2, instancesPerScaleSet: 10, seed: 42 };
-const DURATION_SECONDS = 8;
+/** The fleet and run length of the API read benchmarks (this one and bench/metrics.ts). */
+export const FLEET = { subscriptions: 2, vmsPerSubscription: 1000, scaleSetsPerSubscription: 2, instancesPerScaleSet: 10, seed: 42 };
+export const DURATION_SECONDS = 8;
 const CONNECTIONS = 10;
 
 /** What the app's list does, written directly: one query, the same JSON shape, no validation or serializer. */

@@ -1,4 +1,5 @@
 // Builds the Fastify app from explicit dependencies. Never listens: main.ts does, tests use supertest.
+import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyServerOptions } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Db } from "./db/client.js";
@@ -19,9 +20,9 @@ import { webhookRoutes } from "./http/routes/webhooks.js";
 import type { WebhookSettings } from "./services/webhook-subscriptions.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
-  LOG_REDACT_PATHS, clientErrorHandler, rateLimitStep, registerContentTypeRules, registerNulGuard, registerSecurityHeaders, requestId,
+  LOG_REDACT_PATHS, clientErrorHandler, clientRequestId, rateLimitStep, registerContentTypeRules, registerNulGuard, registerRequestIds, registerSecurityHeaders, requestId,
 } from "./http/security.js";
-import { loadScope } from "./services/access.js";
+import { createAccess } from "./services/access.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 
 export interface AppDeps {
@@ -38,6 +39,11 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
   /** The key that seals webhook secrets and the URL rules; absent or without a key, webhook routes answer `webhooks-not-configured`. */
   webhooks?: WebhookSettings;
+  /**
+   * /metrics on this listener, with METRICS_BEARER_TOKEN when set (default: open); false when it is served on
+   * METRICS_PORT instead (src/http/metrics-app.ts).
+   */
+  metricsEndpoint?: { bearerToken: string | null } | false;
 }
 
 export interface AppOptions {
@@ -53,9 +59,13 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   const app = Fastify({
     ...(logger && typeof logger === "object" && "child" in logger ? { loggerInstance: logger } : { logger: loggerOptions }),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
-    // Our genReqId reads (and checks) x-request-id itself; Fastify's own option would trust any value.
+    // Always our own id (src/http/security.ts); the caller's x-request-id is kept apart as clientRequestId.
     requestIdHeader: false,
     genReqId: requestId,
+    childLoggerFactory: (parent, bindings, opts, raw) => {
+      const clientId = clientRequestId(raw as IncomingMessage);
+      return parent.child(clientId ? { ...bindings, clientRequestId: clientId } : bindings, opts);
+    },
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -67,8 +77,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   app.addHook("preClose", async () => {
     closing = true;
   });
-  app.addHook("onSend", async (request, reply) => {
-    reply.header("x-request-id", request.id);
+  registerRequestIds(app);
+  app.addHook("onSend", async (_request, reply) => {
     if (closing) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
@@ -79,7 +89,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   registerProblemHandlers(app);
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await registerSecurityHeaders(app);
-  const authorise = registerAuthentication(app, { setup: deps.auth, loadScope: (principal) => loadScope(deps.db.pool, principal) });
+  const entra = deps.auth?.mode === "entra" ? deps.auth : null;
+  const access = createAccess(() => deps.db.pool, { directory: entra?.groups ?? null, alwaysLookUp: entra?.alwaysLookUpGroups ?? false });
+  const authorise = registerAuthentication(app, { setup: deps.auth, access });
   app.addHook("onRequest", await rateLimitStep(app, deps.rateLimitPerMinute ?? 600));
   app.addHook("onRequest", authorise);
   registerContentTypeRules(app);
@@ -87,11 +99,11 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await registerOpenApi(app);
 
   await app.register(healthRoutes, { deps });
-  await app.register(metricsRoutes, { metrics });
+  if (deps.metricsEndpoint !== false) await app.register(metricsRoutes, { metrics, bearerToken: deps.metricsEndpoint?.bearerToken ?? null });
   await app.register(virtualMachineRoutes, { deps });
   await app.register(syncRunRoutes, { deps });
   await app.register(bookingRoutes, { deps });
-  await app.register(securityRoutes, { deps });
+  await app.register(securityRoutes, { deps, access });
   await app.register(calendarRoutes, { deps });
   await app.register(webhookRoutes, { deps });
   return app;

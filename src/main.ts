@@ -6,10 +6,14 @@ import { resolveRuntime } from "./bootstrap/runtime.js";
 import { createServiceDeps } from "./bootstrap/service-deps.js";
 import { ConfigError, loadConfig } from "./config/config.js";
 import { migrate } from "./db/migrate.js";
+import { grantRuntimeRole } from "./db/runtime-grants.js";
 import { waitForDatabase } from "./bootstrap/wait-for-database.js";
 import { startScheduler } from "./scheduler/scheduler.js";
-import { createMetrics, type Metrics } from "./observability/metrics.js";
+import { createMetrics } from "./observability/metrics.js";
+import { startStateGauges } from "./observability/state-gauges.js";
 import { stateCounts } from "./db/metrics-repo.js";
+import { createDb } from "./db/client.js";
+import { buildMetricsApp } from "./http/metrics-app.js";
 import { authSetup } from "./http/auth/setup.js";
 import { LOG_REDACT_PATHS } from "./http/security.js";
 import { ArmBudgetLedger } from "./azure/arm-budget.js";
@@ -29,22 +33,34 @@ async function main() {
   const resolved = await resolveRuntime(config, (msg) => log.info(msg));
   const { runtime } = resolved;
 
-  await waitForDatabase(runtime.databaseUrl, config.databaseConnectTimeoutMs, (msg) => log.warn(msg));
-  const { applied } = await migrate(runtime.databaseUrl);
+  // Migrations (and the run-time role's grants) as the owner role when DATABASE_MIGRATION_URL names one.
+  const migrationUrl = runtime.migrationUrl ?? runtime.databaseUrl;
+  await waitForDatabase(migrationUrl, config.databaseConnectTimeoutMs, (msg) => log.warn(msg));
+  const { applied } = await migrate(migrationUrl);
   if (applied.length) log.info({ applied }, "migrations applied");
+  const { granted } = await grantRuntimeRole(migrationUrl, runtime.databaseUrl);
+  if (granted) log.info({ role: granted }, "run-time role granted its privileges");
 
-  let metrics: Metrics | undefined;
+  const metrics = createMetrics();
   // One ARM budget for the process: API-started syncs here, and the scheduler's job threads through it.
   const budget = new ArmBudgetLedger();
-  const deps = await createServiceDeps(runtime, { log, metrics: (event) => metrics?.apply(event), budget });
-  metrics = createMetrics(stateCounts(deps.db.prisma, deps.db.pool));
+  const deps = await createServiceDeps(runtime, { log, metrics: metrics.apply, budget });
+  // The gauges count on a connection of their own, so scrapes and counts never take one from the API's pool.
+  const gaugeDb = createDb(runtime.databaseUrl, { max: 1, connectionTimeoutMs: runtime.databasePoolTimeoutMs, onPoolError: (err) => log.warn({ err }, "metrics database connection lost") });
+  const gauges = startStateGauges(metrics, stateCounts(gaugeDb.prisma, gaugeDb.pool), { intervalMs: config.metricsRefreshIntervalMs, log });
   const bookingPolicy = { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds };
+  const metricsEndpoint = { bearerToken: config.metricsBearerToken };
   const app = await buildApp(
-    { db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
-      webhooks: { key: runtime.webhooks.secretKey ? Buffer.from(runtime.webhooks.secretKey, "base64") : null, allowInsecure: runtime.webhooks.allowInsecure } },
+    {
+      db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
+      metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false,
+      webhooks: { key: runtime.webhooks.secretKey ? Buffer.from(runtime.webhooks.secretKey, "base64") : null, allowInsecure: runtime.webhooks.allowInsecure },
+    },
     { logger: log },
   );
   await app.listen({ port: config.port, host: config.host });
+  const metricsApp = config.metricsPort === null ? null : await buildMetricsApp(metrics, { ...metricsEndpoint, logger: log });
+  await metricsApp?.listen({ port: config.metricsPort!, host: config.host });
   const scheduler = await startScheduler({ runtime, log, metrics: metrics.apply, budget });
 
   let stopping = false;
@@ -61,8 +77,9 @@ async function main() {
       log.warn({ signal }, "shutdown timed out: exiting now");
       process.exit(1);
     }, config.shutdownTimeoutSeconds * 1000 + 5_000).unref();
-    await Promise.all([app.close(), scheduler.stop()]);
-    await deps.close();
+    gauges.stop();
+    await Promise.all([app.close(), metricsApp?.close(), scheduler.stop()]);
+    await Promise.all([deps.close(), gaugeDb.close()]);
     await resolved.stop();
     log.info("stopped");
     process.exit(0);

@@ -7,6 +7,10 @@ import { startEmbeddedPostgres } from "./embedded-postgres.js";
 
 export interface Runtime {
   databaseUrl: string;
+  /** DATABASE_MIGRATION_URL: the role that migrates (and grants databaseUrl's role its privileges); null: databaseUrl's. */
+  migrationUrl: string | null;
+  /** DATABASE_POOL_TIMEOUT, for every pool the process and its worker threads open. */
+  databasePoolTimeoutMs: number;
   arm: { endpoint: string; token: string | null; ca: string | null };
   subscriptionIds: string[];
   syncConcurrency: number;
@@ -52,7 +56,10 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
       databaseUrl = embedded.urlFor("maintenance_planner");
     }
     const webhooks = { ...config.webhooks, secretKey: resolveWebhookKey(config, log) };
-    const common = { syncConcurrency: config.syncConcurrency, syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, scheduler: schedulerSettings(config), webhooks };
+    const common = {
+      migrationUrl: config.databaseMigrationUrl, databasePoolTimeoutMs: config.databasePoolTimeoutMs, syncConcurrency: config.syncConcurrency,
+      syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, scheduler: schedulerSettings(config), webhooks,
+    };
     if (config.azureMode === "simulator") {
       const { startSimulator, readScenarioFile } = await import("../azure/simulator/index.js");
       const scenario = config.simulatorScenario ? readScenarioFile(config.simulatorScenario) : undefined;

@@ -46,7 +46,7 @@ export interface ServiceDepsOptions {
 
 export async function createServiceDeps(runtime: Runtime, opts: ServiceDepsOptions): Promise<ServiceDeps> {
   const { log, metrics } = opts;
-  const db = createDb(runtime.databaseUrl, { max: opts.poolSize });
+  const db = createDb(runtime.databaseUrl, { max: opts.poolSize, connectionTimeoutMs: runtime.databasePoolTimeoutMs });
   const gateway = createArmGateway({
     endpoint: runtime.arm.endpoint,
     credential: await credentialFor(runtime),

@@ -6,6 +6,20 @@ import { parseSecretKey } from "../domain/webhook-secrets.js";
 export type AzureMode = "azure" | "simulator";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 export type AuthMode = "entra" | "none";
+/** Where a user's or application's group membership comes from (AUTH_GROUP_SOURCE). */
+export type GroupSource = "claim-or-graph" | "graph" | "claim";
+
+/** Group membership for scope assignments that name groups. */
+export interface GroupsConfig {
+  /** `claim-or-graph`: the token's `groups` claim, Graph when the token lists none; `graph`: always Graph; `claim`: never Graph. */
+  source: GroupSource;
+  /** Microsoft Graph base URL (national clouds, test doubles). */
+  graphUrl: string;
+  /** Static bearer token for Graph test doubles; null → DefaultAzureCredential. */
+  graphToken: string | null;
+  /** How long a principal's groups from Graph are reused. */
+  cacheTtlMs: number;
+}
 
 /** How bearer tokens from Microsoft Entra ID are verified (AUTH_MODE=entra). */
 export interface EntraAuthConfig {
@@ -16,6 +30,7 @@ export interface EntraAuthConfig {
   issuers: string[];
   jwksUrl: string;
   clockSkewSeconds: number;
+  groups: GroupsConfig;
 }
 
 export interface Config {
@@ -28,6 +43,8 @@ export interface Config {
   databaseUrl: string | null;
   /** Where the embedded PostgreSQL listens (127.0.0.1) when DATABASE_URL is unset. */
   embeddedPostgresPort: number;
+  /** The (owner) role that runs migrations; unset → DATABASE_URL's. The service then runs as DATABASE_URL's role. */
+  databaseMigrationUrl: string | null;
   port: number;
   host: string;
   syncIntervalMs: number;
@@ -54,6 +71,8 @@ export interface Config {
   shutdownTimeoutSeconds: number;
   /** Start-up: how long to wait for the database to accept connections before giving up. */
   databaseConnectTimeoutMs: number;
+  /** How long a query waits for a pooled connection before the request is answered 503. */
+  databasePoolTimeoutMs: number;
   /** `none` only when asked for (or in simulator mode): every caller is `anonymous` with every role. */
   authMode: AuthMode;
   /** Set when authMode is `entra`. */
@@ -64,6 +83,12 @@ export interface Config {
   simulatorScenario: string | null;
   /** Simulator mode: how long a simulated performMaintenance operation runs. */
   simulatorOperationDurationMs: number;
+  /** How often the database-derived gauges are counted (never per scrape). */
+  metricsRefreshIntervalMs: number;
+  /** Serve /metrics on this port instead of PORT; null: on PORT. */
+  metricsPort: number | null;
+  /** Scrapes must send `Authorization: Bearer <token>`; null: /metrics is open. */
+  metricsBearerToken: string | null;
   webhooks: WebhookConfig;
 }
 
@@ -176,12 +201,21 @@ function list(env: Env, name: string): string[] {
   return (text(env, name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-/** An https URL, or http to this machine only (a local JWKS in tests); tokens' keys must not travel in clear. */
-function keySetUrl(env: Env, name: string, fallback: string): string {
+/** An https URL, or http to this machine only (a local double in tests); keys and tokens must not travel in clear. */
+function secureUrl(env: Env, name: string, fallback: string): string {
   const { raw, url } = parsedUrl(env, name, fallback);
   const loopback = url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   if (url.protocol !== "https:" && !loopback) throw new ConfigError(name, `must be an https URL (http only for 127.0.0.1/localhost), got "${raw}"`);
   return raw;
+}
+
+function groupsConfig(env: Env): GroupsConfig {
+  return {
+    source: oneOf(env, "AUTH_GROUP_SOURCE", ["claim-or-graph", "graph", "claim"], "claim-or-graph"),
+    graphUrl: secureUrl(env, "AUTH_GRAPH_URL", "https://graph.microsoft.com").replace(/\/+$/, ""),
+    graphToken: text(env, "AUTH_GRAPH_TOKEN"),
+    cacheTtlMs: duration(env, "AUTH_GROUP_CACHE_TTL", "5m"),
+  };
 }
 
 const TENANT = /^[A-Za-z0-9.-]{1,253}$/;
@@ -199,8 +233,9 @@ function entraConfig(env: Env): EntraAuthConfig {
     audiences,
     // v2 tokens carry the v2 issuer; an API whose manifest keeps accessTokenAcceptedVersion 1 gets v1 tokens.
     issuers: issuers.length ? issuers : [`https://login.microsoftonline.com/${tenantId}/v2.0`, `https://sts.windows.net/${tenantId}/`],
-    jwksUrl: keySetUrl(env, "AUTH_JWKS_URL", `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`),
+    jwksUrl: secureUrl(env, "AUTH_JWKS_URL", `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`),
     clockSkewSeconds: duration(env, "AUTH_CLOCK_SKEW", "60s") / 1000,
+    groups: groupsConfig(env),
   };
 }
 
@@ -213,6 +248,12 @@ function subscriptions(env: Env, name: string): string[] {
   const bad = ids.find((id) => !GUID.test(id));
   if (bad) throw new ConfigError(name, `must be comma-separated subscription GUIDs, got "${bad}"`);
   return [...new Set(ids.map((id) => id.toLowerCase()))];
+}
+
+function migrationUrl(env: Env): string | null {
+  const url = postgresUrl(env, "DATABASE_MIGRATION_URL");
+  if (url !== null && text(env, "DATABASE_URL") === null) throw new ConfigError("DATABASE_MIGRATION_URL", "needs DATABASE_URL (the embedded PostgreSQL has one role)");
+  return url;
 }
 
 export function loadConfig(env: Env): Readonly<Config> {
@@ -230,6 +271,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     armToken: text(env, "AZURE_ARM_TOKEN"),
     databaseUrl: postgresUrl(env, "DATABASE_URL"),
     embeddedPostgresPort: integer(env, "EMBEDDED_POSTGRES_PORT", 54329, 1, 65535),
+    databaseMigrationUrl: migrationUrl(env),
     port: integer(env, "PORT", 3000, 0, 65535),
     host: text(env, "HOST") ?? "127.0.0.1",
     syncIntervalMs: duration(env, "SYNC_INTERVAL", "10m"),
@@ -246,11 +288,15 @@ export function loadConfig(env: Env): Readonly<Config> {
     operationPollIntervalMs: duration(env, "OPERATION_POLL_INTERVAL", "10s"),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 30, 1, 3600),
     databaseConnectTimeoutMs: duration(env, "DATABASE_CONNECT_TIMEOUT", "30s"),
+    databasePoolTimeoutMs: duration(env, "DATABASE_POOL_TIMEOUT", "5s"),
     authMode,
     entra: authMode === "entra" ? entraConfig(env) : null,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
     simulatorScenario: text(env, "SIMULATOR_SCENARIO"),
     simulatorOperationDurationMs: duration(env, "SIMULATOR_OPERATION_DURATION", "2m"),
+    metricsRefreshIntervalMs: duration(env, "METRICS_REFRESH_INTERVAL", "15s"),
+    metricsPort: text(env, "METRICS_PORT") === null ? null : integer(env, "METRICS_PORT", 0, 0, 65535),
+    metricsBearerToken: text(env, "METRICS_BEARER_TOKEN"),
     webhooks: Object.freeze(webhookConfig(env)),
   });
 }

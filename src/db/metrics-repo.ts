@@ -1,6 +1,7 @@
-// Current-state counts for /metrics gauges, computed at scrape time. The maintenance classes are the API's own
-// filters (virtualMachineWhere), which test/integration/virtual-machines-api.test.ts checks against the domain
-// rules, made exclusive so the gauges add up to the VMs Azure still lists.
+// Current-state counts for the /metrics gauges, counted on their own schedule (never per scrape, see main.ts).
+// The maintenance classes are the API's own filters (virtualMachineWhere), which
+// test/integration/virtual-machines-api.test.ts checks against the domain rules, made exclusive so the gauges add
+// up to the VMs Azure still lists.
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { StateCounts } from "../observability/metrics.js";
 import { virtualMachineWhere } from "./virtual-machines-repo.js";

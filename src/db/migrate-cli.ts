@@ -1,14 +1,20 @@
-// `npm run db:migrate`: creates the database if needed and applies pending migrations. A one-off command, so
-// it reads DATABASE_URL itself instead of going through the service's config.
+// `npm run db:migrate`: creates the database if needed, applies pending migrations and, when
+// DATABASE_MIGRATION_URL names an owner role other than DATABASE_URL's, grants DATABASE_URL's role what the service
+// needs at run time (src/db/runtime-grants.ts). A one-off command, so it reads the environment itself instead of
+// going through the service's config.
 import { ensureDatabase, migrate } from "./migrate.js";
+import { grantRuntimeRole } from "./runtime-grants.js";
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set");
-  const { created } = await ensureDatabase(url);
+  const migrationUrl = process.env.DATABASE_MIGRATION_URL || url;
+  const { created } = await ensureDatabase(migrationUrl);
   if (created) console.log("created database");
-  const { applied } = await migrate(url);
+  const { applied } = await migrate(migrationUrl);
   console.log(applied.length === 0 ? "no pending migrations" : `applied: ${applied.join(", ")}`);
+  const { granted } = await grantRuntimeRole(migrationUrl, url);
+  if (granted) console.log(`granted the run-time role ${granted} its privileges`);
 }
 
 main().catch((err: unknown) => {

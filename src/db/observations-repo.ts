@@ -4,6 +4,7 @@
 // one transaction, a handful of set-based statements.
 import type pg from "pg";
 import type { ArmVirtualMachine, InstanceViewFacts } from "../azure/gateway.js";
+import { armKey } from "../domain/arm-names.js";
 import { classifyChange, type MaintenanceStatus, type WindowChange } from "../domain/maintenance.js";
 import {
   MAINTENANCE_RECORD_COLUMNS,
@@ -38,7 +39,7 @@ const UPSERT_VMS = `
 INSERT INTO virtual_machines (id, resource_id, resource_id_key, subscription_id, resource_group, name, location,
   scale_set_name, scale_set_instance_id, availability_set, zone, platform_update_domain, platform_fault_domain,
   tags, power_state, first_seen_at, last_seen_at, gone_since)
-SELECT gen_random_uuid(), r.resource_id, lower(r.resource_id), r.subscription_id, r.resource_group, r.name, r.location,
+SELECT gen_random_uuid(), r.resource_id, arm_key(r.resource_id), r.subscription_id, r.resource_group, r.name, r.location,
   r.scale_set_name, r.scale_set_instance_id, r.availability_set, r.zone, r.platform_update_domain, r.platform_fault_domain,
   coalesce(r.tags, '{}'::jsonb), r.power_state, now(), now(), NULL
 FROM jsonb_to_recordset($1::jsonb) AS r(resource_id text, subscription_id text, resource_group text, name text,
@@ -170,7 +171,7 @@ async function appendWindowEvents(client: Queryable, changes: { id: string; chan
 
 /**
  * Records one page of listed VMs: upserts them all, and applies the maintenance of those whose instance view was
- * read (or carried by the list). `vms` must not repeat a resource id (compared case-insensitively).
+ * read (or carried by the list). `vms` must not repeat a resource id (compared by armKey, as ARM compares ids).
  */
 // Listing times come from the database clock (now()), like the run's start, so "not seen since the run started"
 // holds whatever the app servers' clocks say.
@@ -180,7 +181,7 @@ export async function recordObservations(pool: pg.Pool, syncRunId: string | null
     const upserted = await client.query<{ id: string; resource_id_key: string }>(UPSERT_VMS, [JSON.stringify(vms.map(vmRecord))]);
     const idByKey = new Map(upserted.rows.map((r) => [r.resource_id_key, r.id]));
     const readings = vms.flatMap((vm) =>
-      vm.instanceView && vm.readAt ? [{ virtualMachineId: idByKey.get(vm.resourceId.toLowerCase())!, maintenance: vm.instanceView.maintenance, readAt: vm.readAt }] : [],
+      vm.instanceView && vm.readAt ? [{ virtualMachineId: idByKey.get(armKey(vm.resourceId))!, maintenance: vm.instanceView.maintenance, readAt: vm.readAt }] : [],
     );
     return applyReadings(client, syncRunId, readings);
   });

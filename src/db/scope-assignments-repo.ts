@@ -1,5 +1,5 @@
-// Scope assignments in SQL. Ids are stored lower-cased (ARM and Entra ids are case-insensitive), so the unique
-// index `scope_assignments_unique` and the lookups compare like with like.
+// Scope assignments in SQL. Principal and subscription ids are GUIDs stored lower-case, so the lookups compare like
+// with like; the unique index `scope_assignments_unique` compares resource groups by arm_key, as ARM does.
 import { DomainError } from "../domain/errors.js";
 import type { Queryable } from "./bookings-repo.js";
 import { uniqueViolationConstraint } from "./errors.js";
@@ -23,9 +23,9 @@ export async function assignmentsFor(db: Queryable, principalIds: string[]): Pro
   return rows;
 }
 
-/** Whether any assignment exists at all (scope must fail closed when a caller's groups are unknown). */
-export async function anyAssignments(db: Queryable): Promise<boolean> {
-  const { rows } = await db.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM scope_assignments) AS any`);
+/** Whether an assignment names anyone but `principalIds` (one of a caller's unknown groups, perhaps). */
+export async function assignmentsBeyond(db: Queryable, principalIds: string[]): Promise<boolean> {
+  const { rows } = await db.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM scope_assignments WHERE principal_id <> ALL($1::text[])) AS any`, [principalIds]);
   return rows[0].any;
 }
 

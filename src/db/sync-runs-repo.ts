@@ -104,7 +104,7 @@ export async function findRun(pool: pg.Pool, id: string): Promise<SyncRunRow | n
 }
 
 /** Newest first; `after` is the (startedAt, id) of the last row of the previous page. */
-export async function listRuns(pool: pg.Pool, limit: number, after: { startedAt: string; id: string } | null): Promise<SyncRunRow[]> {
+export async function listRuns(pool: pg.Pool, limit: number, after: { startedAt: Date; id: string } | null): Promise<SyncRunRow[]> {
   const { rows } = after
     ? await pool.query<SyncRunRow>(
         `SELECT ${COLUMNS} FROM sync_runs WHERE (started_at, id) < ($2::timestamptz, $3::uuid) ORDER BY started_at DESC, id DESC LIMIT $1`,

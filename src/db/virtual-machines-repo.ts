@@ -2,6 +2,7 @@
 // src/domain/maintenance.ts; test/integration/virtual-machines-api.test.ts checks them against each other.
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { Scope } from "../domain/access.js";
+import { armKey, subscriptionIdOf } from "../domain/arm-names.js";
 import type { MaintenanceFilter } from "../domain/maintenance.js";
 import type { Queryable } from "./leases-repo.js";
 
@@ -50,18 +51,17 @@ function maintenanceWhere(filter: MaintenanceFilter, now: Date): Prisma.VirtualM
 
 export function virtualMachineWhere(f: VirtualMachineFilters, now: Date): Prisma.VirtualMachineWhereInput {
   const and: Prisma.VirtualMachineWhereInput[] = [];
-  if (f.subscriptionId) and.push({ subscriptionId: f.subscriptionId.toLowerCase() });
-  if (f.resourceGroup) and.push({ resourceGroup: { equals: f.resourceGroup, mode: "insensitive" } });
-  // Prisma passes `contains` to ILIKE as is: % and _ in a search would be wildcards, so they are escaped.
-  if (f.q) and.push({ name: { contains: f.q.replace(/[\\%_]/g, "\\$&"), mode: "insensitive" } });
+  // Names compared as ARM compares them, on keys the database keeps (resource_group_key, name_key): never lower().
+  // A subscription filter that is no GUID matches nothing (stored ids always are).
+  if (f.subscriptionId) and.push({ subscriptionId: subscriptionIdOf(f.subscriptionId) ?? { in: [] } });
+  if (f.resourceGroup) and.push({ resourceGroupKey: armKey(f.resourceGroup) });
+  // Prisma passes `contains` to LIKE as is: % and _ in a search would be wildcards, so they are escaped.
+  if (f.q) and.push({ nameKey: { contains: armKey(f.q).replace(/[\\%_]/g, "\\$&") } });
   if (!f.includeGone) and.push({ goneSince: null });
   if (f.maintenance) and.push(maintenanceWhere(f.maintenance, now));
   if (f.scope) {
     and.push({
-      OR: f.scope.map((e) => ({
-        subscriptionId: { equals: e.subscriptionId, mode: "insensitive" as const },
-        ...(e.resourceGroup === null ? {} : { resourceGroup: { equals: e.resourceGroup, mode: "insensitive" as const } }),
-      })),
+      OR: f.scope.map((e) => ({ subscriptionId: e.subscriptionId, ...(e.resourceGroupKey === null ? {} : { resourceGroupKey: e.resourceGroupKey }) })),
     });
   }
   return { AND: and };

@@ -129,7 +129,7 @@ const DELIVERY_COLUMNS = `d.id, d.event_id AS "eventId", e.type AS "eventType", 
   CASE WHEN d.state = 'pending' THEN d.next_attempt_at END AS "nextAttemptAt", d.delivered_at AS "deliveredAt", d.created_at AS "createdAt"`;
 
 /** Newest first; `before` is the last row of the previous page. */
-export async function listDeliveries(q: Queryable, webhookSubscriptionId: string, limit: number, before: { createdAt: string; id: string } | null): Promise<DeliveryRow[]> {
+export async function listDeliveries(q: Queryable, webhookSubscriptionId: string, limit: number, before: { createdAt: Date; id: string } | null): Promise<DeliveryRow[]> {
   const { rows } = await q.query<DeliveryRow>(
     `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id
      WHERE d.webhook_subscription_id = $1 AND ($2::timestamptz IS NULL OR (d.created_at, d.id) < ($2::timestamptz, $3::uuid))

@@ -28,6 +28,11 @@ export interface BookableRange {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** An empty note is no note: the contract says `""` clears it, so it is stored as null. undefined (not sent) stays. */
+export function noteValue<T extends string | null | undefined>(note: T): T | null {
+  return note === "" ? null : note;
+}
+
 /** The range inside the self-service window that also respects the lead time and the end margin. */
 export function bookableRange(window: MaintenanceStatus["selfServiceWindow"], now: Date, policy: BookingPolicy): BookableRange {
   const soonest = now.getTime() + policy.minLeadSeconds * 1000;

@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   "webhooks-not-configured",
   "invalid-webhook-url",
   "delivery-in-progress",
+  "scope-assignment-names-caller",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,5 +1,6 @@
 // Which subscriptions an event goes to. Pure; the delivery worker applies it when it fans events out.
 import { inScope, type Scope } from "./access.js";
+import { armKey } from "./arm-names.js";
 import { EVENT_TYPE_PREFIX } from "./events.js";
 
 export interface SubscriptionInterest {
@@ -20,7 +21,8 @@ export interface EventFacts {
   time: Date;
 }
 
-const same = (a: string | null, b: string) => a !== null && a.toLowerCase() === b.toLowerCase();
+/** ARM names compare as ARM compares them (arm-names.ts). */
+const same = (a: string | null, b: string) => a !== null && armKey(a) === armKey(b);
 
 export function wantsEvent(s: SubscriptionInterest, e: EventFacts): boolean {
   // Only events made after the subscription (the fan-out holds a lock that creation waits for, see

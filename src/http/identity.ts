@@ -8,7 +8,9 @@ export function requestActor(request: FastifyRequest): string {
   return request.principal?.actor ?? "anonymous";
 }
 
-/** Actor, request id (for the audit trail) and scope (loaded for routes with `config.scoped`). */
+/** Actor, request ids (for the audit trail) and scope (loaded for routes with `config.scoped`). */
 export function requestCaller(request: FastifyRequest): Caller {
-  return { actor: requestActor(request), principalId: request.principal?.id ?? "anonymous", requestId: request.id, scope: request.scope };
+  return {
+    actor: requestActor(request), principalId: request.principal?.id ?? "anonymous", requestId: request.id, clientRequestId: request.clientRequestId, scope: request.scope,
+  };
 }

@@ -2,6 +2,10 @@
 // internal messages; everything else explains what to do.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError, type ErrorCode } from "../domain/errors.js";
+import { isDatabaseUnavailable } from "../db/errors.js";
+
+/** Retry-After for "the database is unavailable or too busy": long enough for a pool to drain or a failover. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -41,6 +45,7 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "webhooks-not-configured": { status: 503, title: "Webhooks are not configured on this service" },
   "invalid-webhook-url": { status: 400, title: "The webhook URL is not one this service sends to" },
   "delivery-in-progress": { status: 409, title: "The delivery is being attempted right now" },
+  "scope-assignment-names-caller": { status: 409, title: "The assignment would restrict the admin making it" },
 };
 
 /** Codes for errors raised by the HTTP framework itself (body parsing, limits, routing). */
@@ -77,7 +82,7 @@ function send(reply: FastifyReply, request: FastifyRequest, problem: ProblemFiel
   return reply
     .code(problem.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send({ ...problem, instance: request.url.split("?")[0], requestId: request.id });
+    .send({ ...problem, instance: request.url.split("?")[0], requestId: request.id, ...(request.clientRequestId ? { clientRequestId: request.clientRequestId } : {}) });
 }
 
 function validationDetail(error: FastifyError): { detail: string; errors?: unknown[] } {
@@ -105,6 +110,14 @@ export function registerProblemHandlers(app: FastifyInstance): void {
       const known = FRAMEWORK[status] ?? { code: "bad-request", title: "Bad request" };
       const { detail, errors } = status === 400 ? validationDetail(error) : { detail: error.message, errors: undefined };
       return send(reply, request, { type: problemType(known.code), title: known.title, status, detail, code: known.code, ...(errors ? { errors } : {}) });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, "database unavailable");
+      reply.header("retry-after", String(DATABASE_RETRY_AFTER_SECONDS));
+      return send(reply, request, {
+        type: problemType("unavailable"), title: "Service unavailable", status: 503, code: "unavailable",
+        detail: `The database is unavailable or too busy. Retry after ${DATABASE_RETRY_AFTER_SECONDS} seconds; quote the requestId if it persists.`,
+      });
     }
     request.log.error({ err: error }, "request failed");
     const code = status === 503 ? "unavailable" : "internal";

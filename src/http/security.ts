@@ -23,13 +23,36 @@ export const LOG_REDACT_PATHS = [
   "accessToken",
 ];
 
-// An incoming x-request-id is kept (to follow a request through a proxy) only when it cannot break a header
-// or a log line; anything else gets a fresh UUID.
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// Every request gets an id the service generates: it keys the log lines, the audit trail and problem documents,
+// so a caller cannot make two requests look like one or pose as another's. The caller's own x-request-id (to follow
+// a request through a proxy or the caller's logs) is kept beside it as `clientRequestId`, only when it cannot
+// break a header or a log line.
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestId(raw: IncomingMessage): string {
+export const requestId = (): string => randomUUID();
+
+export function clientRequestId(raw: IncomingMessage): string | null {
   const incoming = raw.headers["x-request-id"];
-  return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  return typeof incoming === "string" && CLIENT_REQUEST_ID.test(incoming) ? incoming : null;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The caller's x-request-id when well-formed, else null; echoed as `x-client-request-id`. */
+    clientRequestId: string | null;
+  }
+}
+
+/** Makes `request.clientRequestId` available and echoes it on every response, next to our own `x-request-id`. */
+export function registerRequestIds(app: FastifyInstance): void {
+  app.decorateRequest("clientRequestId", null);
+  app.addHook("onRequest", async (request) => {
+    request.clientRequestId = clientRequestId(request.raw);
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    if (request.clientRequestId) reply.header("x-client-request-id", request.clientRequestId);
+  });
 }
 
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {

@@ -16,7 +16,7 @@ export type MetricEvent =
 
 export type MetricsSink = (event: MetricEvent) => void;
 
-/** Counts the database answers at scrape time (current state, not events). */
+/** Current-state counts from the database, refreshed on their own schedule (src/observability/state-gauges.ts). */
 export interface StateCounts {
   vmsByMaintenance(): Promise<Record<string, number>>;
   bookingsByState(): Promise<Record<string, number>>;
@@ -27,9 +27,11 @@ export interface Metrics {
   registry: Registry;
   apply: MetricsSink;
   httpDuration: Histogram<"method" | "route" | "status_code">;
+  /** Sets the current-state gauges (a scrape only reads them: it never queries the database). */
+  setState(state: { vmsByMaintenance: Record<string, number>; bookingsByState: Record<string, number>; outboxBacklog?: OutboxBacklog }, at: Date): void;
 }
 
-export function createMetrics(state?: StateCounts): Metrics {
+export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "maintenance_planner_process_" });
   const p = "maintenance_planner_";
@@ -48,23 +50,18 @@ export function createMetrics(state?: StateCounts): Metrics {
   const dispatchLag = new Histogram({ name: `${p}dispatch_lag_seconds`, help: "Booked start time → performMaintenance request", registers: [registry], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900] });
   const takeovers = new Counter({ name: `${p}lease_takeovers_total`, help: "Bookings taken over from an expired lease", registers: [registry] });
 
-  const webhookAttempt = registerWebhookMetrics(registry, state?.outboxBacklog && (() => state.outboxBacklog!()));
-  if (state) {
-    new Gauge({
-      name: `${p}virtual_machines`, help: "VMs (not gone) by maintenance state", labelNames: ["maintenance"] as const, registers: [registry],
-      async collect() {
-        this.reset();
-        for (const [k, v] of Object.entries(await state.vmsByMaintenance())) this.set({ maintenance: k }, v);
-      },
-    });
-    new Gauge({
-      name: `${p}bookings`, help: "Bookings by state", labelNames: ["state"] as const, registers: [registry],
-      async collect() {
-        this.reset();
-        for (const [k, v] of Object.entries(await state.bookingsByState())) this.set({ state: k }, v);
-      },
-    });
-  }
+  const webhooks = registerWebhookMetrics(registry);
+  const vms = new Gauge({ name: `${p}virtual_machines`, help: "VMs (not gone) by maintenance state, as of the last state refresh", labelNames: ["maintenance"] as const, registers: [registry] });
+  const bookings = new Gauge({ name: `${p}bookings`, help: "Bookings by state, as of the last state refresh", labelNames: ["state"] as const, registers: [registry] });
+  const refreshedAt = new Gauge({ name: `${p}state_refreshed_timestamp_seconds`, help: "When the database-derived gauges were last refreshed (METRICS_REFRESH_INTERVAL)", registers: [registry] });
+  const setState: Metrics["setState"] = (state, at) => {
+    vms.reset();
+    for (const [k, v] of Object.entries(state.vmsByMaintenance)) vms.set({ maintenance: k }, v);
+    bookings.reset();
+    for (const [k, v] of Object.entries(state.bookingsByState)) bookings.set({ state: k }, v);
+    if (state.outboxBacklog) webhooks.setBacklog(state.outboxBacklog);
+    refreshedAt.set(at.getTime() / 1000);
+  };
 
   const apply: MetricsSink = (e) => {
     switch (e.type) {
@@ -89,11 +86,11 @@ export function createMetrics(state?: StateCounts): Metrics {
         takeovers.inc();
         break;
       case "webhook-attempt":
-        webhookAttempt(e);
+        webhooks.attempt(e);
         break;
     }
   };
-  return { registry, apply, httpDuration };
+  return { registry, apply, httpDuration, setState };
 }
 
 /** The metric event for one ARM request the gateway sent (its `onRequest` hook). */

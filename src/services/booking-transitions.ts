@@ -5,7 +5,7 @@
 //   2. checks the move against the lifecycle (src/domain/booking-states.ts) — an illegal move throws, whoever asks;
 //   3. writes the rows, their audit events and their outbox events (src/db/outbox-repo.ts) set-based.
 // A fence that no longer holds is an answer, not an error: the caller says why (lost race, lease lost).
-import { appendAuditEvents } from "../db/audit-repo.js";
+import { appendAuditEvents, type AuditContext } from "../db/audit-repo.js";
 import { lockBookings, insertBookingRow, updateBookings, type BookingUpdate, type LockedBooking, type NewBookingRow, type TxClient } from "../db/booking-writes-repo.js";
 import { withAttempts, type BookingRow } from "../db/bookings-repo.js";
 import { appendEvents, type NewEvent } from "../db/outbox-repo.js";
@@ -27,7 +27,7 @@ export interface BookingTransition {
   reason?: string | null;
   /** The scheduler plans the next attempt (the booking stays running, its lease is given back). */
   retry?: { inMs: number; keepOperation: boolean };
-  audit: { actor: string; requestId: string | null; action: string; after?: Record<string, unknown> };
+  audit: AuditContext & { action: string; after?: Record<string, unknown> };
 }
 
 export type TransitionResult = { ok: true; row: BookingRow } | { ok: false; current: LockedBooking | null };
@@ -60,7 +60,7 @@ async function record(client: TxClient, changed: { before: LockedBooking | null;
   await appendAuditEvents(
     client,
     changed.map(({ before, row, audit }) => ({
-      actor: audit.actor, requestId: audit.requestId, action: audit.action, targetType: "booking", targetId: row.id,
+      actor: audit.actor, requestId: audit.requestId, clientRequestId: audit.clientRequestId, action: audit.action, targetType: "booking", targetId: row.id,
       before: before && { state: before.state, version: before.version, startAt: before.startAt, note: before.note, stateReason: before.stateReason },
       after: { ...row, ...audit.after },
     })),

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { canTransition, type BookingState } from "../domain/booking-states.js";
-import { checkBookable, type BookingPolicy } from "../domain/bookings.js";
+import { checkBookable, noteValue, type BookingPolicy } from "../domain/bookings.js";
 import { ifMatchAllows } from "../domain/bookings-etag.js";
 import { parseStartAt } from "../domain/bookings-time.js";
 import { inScope, type Scope } from "../domain/access.js";
@@ -65,7 +65,7 @@ export async function createBooking(deps: BookingDeps, caller: Caller, input: Ne
   const { actor, principalId } = caller;
   const startAt = parseStartAt(input.startAt);
   const virtualMachineId = input.virtualMachineId.toLowerCase();
-  const note = input.note ?? null;
+  const note = noteValue(input.note ?? null);
   // The hash covers the request's meaning: the same instant sent with another offset is the same request.
   const requestHash = createHash("sha256").update(JSON.stringify([virtualMachineId, startAt.toISOString(), note])).digest("hex");
   // Keys belong to the principal's stable id (oid / appid), not to its display name, which can be renamed.
@@ -97,7 +97,7 @@ export async function createBooking(deps: BookingDeps, caller: Caller, input: Ne
 }
 
 function auditOf(caller: Caller) {
-  return { actor: caller.actor, requestId: caller.requestId };
+  return { actor: caller.actor, requestId: caller.requestId, clientRequestId: caller.clientRequestId };
 }
 
 /** One change through the one writer; null when the booking changed since it was read (the fence failed). */
@@ -146,7 +146,7 @@ export async function updateBooking(deps: BookingDeps, caller: Caller, id: strin
   const action = startAt ? "booking.rescheduled" : "booking.note-changed";
   // Fenced on the version read and on no live scheduler lease: the scheduler may be admitting it at its current time.
   const changed = await change(deps.pool, {
-    id, fence: { version: booking.version, unleased: true }, to: "scheduled", startAt, note: input.note, audit: { ...auditOf(caller), action },
+    id, fence: { version: booking.version, unleased: true }, to: "scheduled", startAt, note: noteValue(input.note), audit: { ...auditOf(caller), action },
   });
   if (!changed) throw await lostRace(deps.pool, id, "changed");
   return changed;

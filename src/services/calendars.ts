@@ -3,7 +3,7 @@
 // the planner use to get compiled calendars (`loadMaintenanceWindow`, `loadBlackouts`).
 import type pg from "pg";
 import { compileBlackout, blackoutIntervals, type Blackout, type BlackoutDefinition } from "../domain/blackouts.js";
-import { decodeCursor, toPage, type Page } from "../domain/cursor.js";
+import { cursorCodec, type Page } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { withLocalTimes } from "../domain/local-time.js";
 import { compileRecurrence, evaluationRange, occurrencesBetween, type Recurrence, type RecurrenceDefinition } from "../domain/recurrence.js";
@@ -14,6 +14,8 @@ import {
   type BlackoutRow, type Definition, type DefinitionTable, type MaintenanceWindowRow,
 } from "../db/calendars-repo.js";
 import { withTransaction } from "../db/transaction.js";
+
+const NAME_CURSOR = cursorCodec({ name: "name" });
 
 type Described<T> = T & { description?: string | null };
 
@@ -67,8 +69,8 @@ export async function getCalendarDefinition<Row>(db: Queryable, kind: CalendarKi
 }
 
 export async function listCalendarDefinitionsPage<Row extends { name: string }>(db: Queryable, kind: CalendarKind<Row, unknown>, limit: number, cursor: string | undefined): Promise<Page<Row>> {
-  const after = cursor ? decodeCursor(cursor, ["name"]).name : null;
-  return toPage(await listDefinitions(db, kind.table, limit + 1, after), limit, (last) => ({ name: last.name }));
+  const after = NAME_CURSOR.decode(cursor)?.name ?? null;
+  return NAME_CURSOR.page(await listDefinitions(db, kind.table, limit + 1, after), limit, (last) => ({ name: last.name }));
 }
 
 export function deleteCalendarDefinition<Row>(pool: pg.Pool, audit: AuditContext, kind: CalendarKind<Row, unknown>, name: string): Promise<void> {

@@ -1,12 +1,12 @@
 // Admin use cases for scope assignments. Each change and its audit event are one transaction.
 import type pg from "pg";
-import { decodeCursor, toPage, type Page } from "../domain/cursor.js";
+import { cursorCodec, type Page } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { appendAuditEvent, type AuditContext } from "../db/audit-repo.js";
 import { deleteAssignment, insertAssignment, listAssignments, type ScopeAssignmentRow } from "../db/scope-assignments-repo.js";
 import { withTransaction } from "../db/transaction.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR = cursorCodec({ id: "uuid" });
 
 export interface NewScopeAssignment {
   principalId: string;
@@ -15,18 +15,26 @@ export interface NewScopeAssignment {
 }
 
 export async function listScopeAssignmentsPage(pool: pg.Pool, principalId: string | undefined, limit: number, cursor: string | undefined): Promise<Page<ScopeAssignmentRow>> {
-  const after = cursor ? decodeCursor(cursor, ["id"]).id : null;
-  if (after !== null && !UUID.test(after)) throw new DomainError("invalid-cursor", "The cursor is not one this service issued. Start again without `cursor`.");
+  const after = CURSOR.decode(cursor)?.id ?? null;
   const rows = await listAssignments(pool, principalId?.toLowerCase(), limit + 1, after);
-  return toPage(rows, limit, (last) => ({ id: last.id }));
+  return CURSOR.page(rows, limit, (last) => ({ id: last.id }));
 }
 
-export function createScopeAssignment(pool: pg.Pool, audit: AuditContext, input: NewScopeAssignment): Promise<ScopeAssignmentRow> {
-  // Entra object ids and ARM names are case-insensitive; stored lower-cased so the unique index sees duplicates.
+/** `callerIds`: every id that names the admin making it (own ids and groups); naming one is refused (409). */
+export function createScopeAssignment(pool: pg.Pool, audit: AuditContext, input: NewScopeAssignment, callerIds: string[]): Promise<ScopeAssignmentRow> {
+  const principalId = input.principalId.toLowerCase();
+  if (callerIds.includes(principalId)) {
+    throw new DomainError(
+      "scope-assignment-names-caller",
+      `Principal ${principalId} is you or one of your groups: the assignment would restrict you, and a restricted principal cannot use the admin operations, not even to remove it. Let another admin create it.`,
+    );
+  }
+  // Object ids and subscription ids are GUIDs (the schema checked): stored lower-case. The resource group is kept as
+  // given; the unique index and every comparison use its arm_key, as ARM compares names.
   const assignment = {
-    principalId: input.principalId.toLowerCase(),
+    principalId,
     subscriptionId: input.subscriptionId.toLowerCase(),
-    resourceGroup: input.resourceGroup ? input.resourceGroup.toLowerCase() : null,
+    resourceGroup: input.resourceGroup ?? null,
     createdBy: audit.actor,
   };
   return withTransaction(pool, async (client) => {

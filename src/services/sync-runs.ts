@@ -1,16 +1,15 @@
 // Use cases for reading sync runs (starting one is src/services/sync.ts).
 import type pg from "pg";
-import { decodeCursor, toPage } from "../domain/cursor.js";
+import { cursorCodec } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { findRun, listRuns } from "../db/sync-runs-repo.js";
 
+const CURSOR = cursorCodec({ t: "timestamp", id: "uuid" });
+
 export async function listSyncRunsPage(pool: pg.Pool, limit: number, cursor: string | undefined) {
-  const after = cursor ? decodeCursor(cursor, ["t", "id"]) : null;
-  if (after && (Number.isNaN(Date.parse(after.t)) || !/^[0-9a-f-]{36}$/i.test(after.id))) {
-    throw new DomainError("invalid-cursor", "The cursor is not one this service issued. Start again without `cursor`.");
-  }
+  const after = CURSOR.decode(cursor);
   const rows = await listRuns(pool, limit + 1, after ? { startedAt: after.t, id: after.id } : null);
-  return toPage(rows, limit, (last) => ({ t: last.startedAt.toISOString(), id: last.id }));
+  return CURSOR.page(rows, limit, (last) => ({ t: last.startedAt, id: last.id }));
 }
 
 export async function getSyncRun(pool: pg.Pool, id: string) {

@@ -5,6 +5,7 @@ import pLimit from "p-limit";
 import type pg from "pg";
 import type { AzureGateway, ArmVirtualMachine } from "../azure/gateway.js";
 import { ArmError } from "../azure/gateway.js";
+import { armKey } from "../domain/arm-names.js";
 import { DEFAULT_SWEEP_INTERVAL_MS, decideRead, type ReadDecision, type ReadPolicy } from "../domain/instance-view-reads.js";
 import { isPending } from "../domain/maintenance.js";
 import type { MetricsSink } from "../observability/metrics.js";
@@ -127,11 +128,11 @@ async function syncSubscription(deps: SyncDeps, run: SyncRunRow, subscriptionId:
   const seen = new Set<string>();
   const failures: ReadFailures = { count: 0, first: null };
   for await (const page of deps.gateway.listVirtualMachines(subscriptionId)) {
-    const fresh = page.filter((vm) => !seen.has(vm.resourceId.toLowerCase()));
-    fresh.forEach((vm) => seen.add(vm.resourceId.toLowerCase()));
-    const stored = await storedVmStates(deps.pool, fresh.map((vm) => vm.resourceId.toLowerCase()));
+    const fresh = page.filter((vm) => !seen.has(armKey(vm.resourceId)));
+    fresh.forEach((vm) => seen.add(armKey(vm.resourceId)));
+    const stored = await storedVmStates(deps.pool, fresh.map((vm) => armKey(vm.resourceId)));
     const now = clock();
-    const decisions = fresh.map((vm) => readDecision(vm, stored.get(vm.resourceId.toLowerCase()) ?? null, now, policy));
+    const decisions = fresh.map((vm) => readDecision(vm, stored.get(armKey(vm.resourceId)) ?? null, now, policy));
     const observed = await Promise.all(fresh.map((vm, i) => limit(() => observe(deps.gateway, vm, decisions[i], clock, failures))));
     const counts = await recordObservations(deps.pool, run.id, observed);
     totals.vmsSeen += observed.length;
@@ -154,7 +155,7 @@ async function syncSubscription(deps: SyncDeps, run: SyncRunRow, subscriptionId:
 
 function readDecision(vm: ArmVirtualMachine, stored: StoredVmState | null, now: Date, policy: ReadPolicy): ReadDecision {
   const state = stored && { maintenanceReadAt: stored.maintenanceReadAt, pending: isPending(stored.maintenance, now), activeBooking: stored.activeBooking };
-  return decideRead(vm.resourceId.toLowerCase(), vm.instanceView !== null, state, now, policy);
+  return decideRead(armKey(vm.resourceId), vm.instanceView !== null, state, now, policy);
 }
 
 /** The listed VM with the instance view the decision calls for; a failed read leaves it unread (never "none"). */

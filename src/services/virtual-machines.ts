@@ -1,14 +1,16 @@
 // Use cases for reading VMs.
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { inScope, type Scope } from "../domain/access.js";
-import { decodeCursor, toPage } from "../domain/cursor.js";
+import { cursorCodec } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { findVirtualMachine, listVirtualMachines, type VirtualMachineFilters } from "../db/virtual-machines-repo.js";
 
+const CURSOR = cursorCodec({ k: "resource-id-key" });
+
 export async function listVirtualMachinesPage(prisma: PrismaClient, filters: VirtualMachineFilters, limit: number, cursor: string | undefined, now: Date) {
-  const after = cursor ? decodeCursor(cursor, ["k"]).k : null;
+  const after = CURSOR.decode(cursor)?.k ?? null;
   const rows = await listVirtualMachines(prisma, filters, now, limit + 1, after);
-  return toPage(rows, limit, (last) => ({ k: last.resourceIdKey }));
+  return CURSOR.page(rows, limit, (last) => ({ k: last.resourceIdKey }));
 }
 
 /** A VM outside the caller's scope does not exist for them (404). */

@@ -1,21 +1,19 @@
 // Admin use cases for a subscription's deliveries: what happened to each event, and sending one again.
 import type pg from "pg";
-import { decodeCursor, toPage, type Page } from "../domain/cursor.js";
+import { cursorCodec, type Page } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { appendAuditEvent, type AuditContext } from "../db/audit-repo.js";
 import { withTransaction } from "../db/transaction.js";
 import { findDelivery, listDeliveries, scheduleRedelivery, type DeliveryRow } from "../db/webhook-deliveries-repo.js";
 import { getWebhookSubscription } from "./webhook-subscriptions.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const invalidCursor = () => new DomainError("invalid-cursor", "The cursor is not one this service issued. Start again without `cursor`.");
+const CURSOR = cursorCodec({ createdAt: "timestamp", id: "uuid" });
 
 export async function listDeliveriesPage(pool: pg.Pool, webhookSubscriptionId: string, limit: number, cursor: string | undefined): Promise<Page<DeliveryRow>> {
   await getWebhookSubscription(pool, webhookSubscriptionId);
-  const before = cursor ? decodeCursor(cursor, ["createdAt", "id"]) : null;
-  if (before && (!UUID.test(before.id) || Number.isNaN(Date.parse(before.createdAt)))) throw invalidCursor();
+  const before = CURSOR.decode(cursor);
   const rows = await listDeliveries(pool, webhookSubscriptionId, limit + 1, before);
-  return toPage(rows, limit, (last) => ({ createdAt: last.createdAt.toISOString(), id: last.id }));
+  return CURSOR.page(rows, limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
 }
 
 /** Due again now, with the retry schedule from its start (the same `webhook-id`: receivers de-duplicate on it). */

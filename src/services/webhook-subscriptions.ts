@@ -2,7 +2,7 @@
 // secret is returned once (on creation and rotation) and stored sealed.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { decodeCursor, toPage, type Page } from "../domain/cursor.js";
+import { cursorCodec, type Page } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
 import { checkWebhookUrl } from "../domain/webhook-address.js";
 import { newWebhookSecret, sealSecret } from "../domain/webhook-secrets.js";
@@ -32,7 +32,7 @@ export interface NewWebhookSubscriptionInput {
 /** After a rotation the old secret keeps signing this long, so receivers can switch without losing events. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR = cursorCodec({ id: "uuid" });
 const audited = (row: WebhookSubscriptionRow) => ({ ...row, failingSince: undefined, updatedAt: undefined });
 
 function requireKey(settings: WebhookSettings | undefined): Buffer {
@@ -84,9 +84,8 @@ export async function getWebhookSubscription(pool: pg.Pool, id: string): Promise
 }
 
 export async function listWebhookSubscriptionsPage(pool: pg.Pool, limit: number, cursor: string | undefined): Promise<Page<WebhookSubscriptionRow>> {
-  const after = cursor ? decodeCursor(cursor, ["id"]).id : null;
-  if (after !== null && !UUID.test(after)) throw new DomainError("invalid-cursor", "The cursor is not one this service issued. Start again without `cursor`.");
-  return toPage(await listSubscriptions(pool, limit + 1, after), limit, (last) => ({ id: last.id }));
+  const after = CURSOR.decode(cursor)?.id ?? null;
+  return CURSOR.page(await listSubscriptions(pool, limit + 1, after), limit, (last) => ({ id: last.id }));
 }
 
 export function deleteWebhookSubscription(pool: pg.Pool, audit: AuditContext, id: string): Promise<void> {

@@ -4,7 +4,6 @@ import { randomBytes } from "node:crypto";
 import request from "supertest";
 import type TestAgent from "supertest/lib/agent.js";
 import { buildApp, type App, type AppDeps } from "../../src/app.js";
-import { stateCounts } from "../../src/db/metrics-repo.js";
 import { armRequestEvent, createMetrics } from "../../src/observability/metrics.js";
 import type { AuthSetup } from "../../src/http/auth/plugin.js";
 import type { AzureGateway } from "../../src/azure/gateway.js";
@@ -51,7 +50,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const sim = await startTestSimulator(opts.simulator ?? {});
   const pool = database.db.pool;
   // Metrics wired as main.ts wires them: the gateway, the sync and the app report to one registry.
-  const metrics = createMetrics(stateCounts(database.db.prisma, pool));
+  const metrics = createMetrics();
   const gateway = gatewayFor(sim, { onRequest: (e) => metrics.apply(armRequestEvent(e)) });
   const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync: recheckAfterSync(pool), metrics: metrics.apply };
   const defaults = loadConfig({});

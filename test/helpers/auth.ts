@@ -1,6 +1,7 @@
 // A stand-in for Microsoft Entra ID: an RS256 key pair made here, its JWKS served on 127.0.0.1, and tokens
-// signed with it that look like Entra's (user/delegated and application/client-credentials).
-import { createServer, type Server } from "node:http";
+// signed with it that look like Entra's (user/delegated and application/client-credentials); and for Microsoft
+// Graph's transitive `getMemberGroups` of users and service principals, answering from a membership table.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair, type CryptoKey, type JWK } from "jose";
 import { loadConfig } from "../../src/config/config.js";
@@ -38,6 +39,18 @@ export interface SignOptions {
   key?: SigningKey;
 }
 
+/** The bearer token the Graph double accepts (AUTH_GRAPH_TOKEN). */
+export const GRAPH_TOKEN = "graph-test-token";
+
+export interface GraphDouble {
+  /** The groups `getMemberGroups` returns for an object id (default: none). */
+  setGroups(objectId: string, groups: string[]): void;
+  /** Answer every lookup with this status (e.g. 403 without permission, 503), or normally again with null. */
+  fail(status: number | null): void;
+  /** The lookups made so far: which collection (`users` / `servicePrincipals`) and object id. */
+  calls(): { collection: string; objectId: string }[];
+}
+
 export interface TestIdentityProvider {
   jwksUrl: string;
   /** How many times the JWKS was fetched. */
@@ -51,21 +64,43 @@ export interface TestIdentityProvider {
   stranger(): Promise<SigningKey>;
   /** Publishes a new key next to the old one (as Entra does before it switches). */
   rotate(): Promise<SigningKey>;
-  /** The app's AuthSetup, built through loadConfig as main.ts does. */
-  setup(): AuthSetup;
+  /** Microsoft Graph, as far as group membership goes. */
+  graph: GraphDouble;
+  /** The app's AuthSetup, built through loadConfig as main.ts does (Graph: this double; `env` adds or overrides). */
+  setup(env?: Record<string, string>): AuthSetup;
   close(): Promise<void>;
 }
 
 export async function startTestIdentityProvider(): Promise<TestIdentityProvider> {
   const keys = [await newKey("key-1")];
   let fetches = 0;
+  const memberships = new Map<string, string[]>();
+  const graphCalls: { collection: string; objectId: string }[] = [];
+  let graphFailure: number | null = null;
+  const graph = (req: IncomingMessage, res: ServerResponse, body: string) => {
+    const m = /^\/v1\.0\/(users|servicePrincipals)\/([^/]+)\/getMemberGroups$/.exec(req.url ?? "");
+    const json = (status: number, value: object) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+    if (req.method !== "POST" || !m) return json(404, { error: { code: "Request_ResourceNotFound", message: "no such route" } });
+    if (req.headers.authorization !== `Bearer ${GRAPH_TOKEN}`) return json(401, { error: { code: "InvalidAuthenticationToken", message: "bad token" } });
+    // Transitive membership of all groups, as the service must ask for.
+    if (JSON.parse(body || "{}").securityEnabledOnly !== false) return json(400, { error: { code: "Request_BadRequest", message: "securityEnabledOnly must be false" } });
+    graphCalls.push({ collection: m[1], objectId: decodeURIComponent(m[2]) });
+    if (graphFailure !== null) return json(graphFailure, { error: { code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." } });
+    json(200, { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(Edm.String)", value: memberships.get(decodeURIComponent(m[2]).toLowerCase()) ?? [] });
+  };
   const server: Server = createServer((req, res) => {
-    fetches++;
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ keys: keys.map((k) => k.publicJwk) }));
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      if ((req.url ?? "").startsWith("/v1.0/")) return graph(req, res, body);
+      fetches++;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ keys: keys.map((k) => k.publicJwk) }));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/discovery/v2.0/keys`;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const jwksUrl = `${origin}/discovery/v2.0/keys`;
   const now = () => Math.floor(Date.now() / 1000);
 
   const sign = async (claims: Record<string, unknown>, o: SignOptions = {}) => {
@@ -93,8 +128,17 @@ export async function startTestIdentityProvider(): Promise<TestIdentityProvider>
       keys.push(await newKey(`key-${keys.length + 1}`));
       return keys[keys.length - 1];
     },
-    setup: () =>
-      authSetup(loadConfig({ AUTH_MODE: "entra", AUTH_TENANT_ID: TENANT, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS_URL: jwksUrl }), undefined, { jwksCooldownMs: 0 }),
+    graph: {
+      setGroups: (objectId, groups) => memberships.set(objectId.toLowerCase(), groups),
+      fail: (status) => (graphFailure = status),
+      calls: () => [...graphCalls],
+    },
+    setup: (env = {}) =>
+      authSetup(
+        loadConfig({ AUTH_MODE: "entra", AUTH_TENANT_ID: TENANT, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS_URL: jwksUrl, AUTH_GRAPH_URL: origin, AUTH_GRAPH_TOKEN: GRAPH_TOKEN, ...env }),
+        undefined,
+        { jwksCooldownMs: 0 },
+      ),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

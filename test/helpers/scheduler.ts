@@ -4,6 +4,7 @@ import type pg from "pg";
 import type { RequestLogEntry, SimMaintenance, Simulator, SimVm } from "../../src/azure/simulator/index.js";
 import { isoWithOffset } from "../../src/azure/simulator/index.js";
 import { requestSync, type SyncDeps } from "../../src/services/sync.js";
+import { armKey } from "../../src/domain/arm-names.js";
 
 const DAY = 86_400_000;
 
@@ -38,7 +39,7 @@ export async function insertBookings(pool: pg.Pool, vms: SimVm[], startOffsetSec
     `INSERT INTO bookings (id, virtual_machine_id, start_at, state, created_by)
      SELECT gen_random_uuid(), v.id, now() + $2 * interval '1 second', 'scheduled', 'test'
      FROM virtual_machines v WHERE v.resource_id_key = ANY($1::text[]) RETURNING id`,
-    [vms.map((vm) => vm.resourceId.toLowerCase()), startOffsetSeconds],
+    [vms.map((vm) => armKey(vm.resourceId)), startOffsetSeconds],
   );
   if (rows.length !== vms.length) throw new Error(`inserted ${rows.length} of ${vms.length} bookings: VMs not synced?`);
   return rows.map((r) => r.id);

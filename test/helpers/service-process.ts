@@ -72,3 +72,5 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+export { until } from "./until.js";

@@ -3,6 +3,7 @@
 // ends the booking at once instead of being slept through. Dispatcher in-process, real SDK, real Postgres.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ArmBudgetLedger } from "../../src/azure/arm-budget.js";
+import { armKey } from "../../src/domain/arm-names.js";
 import type { SimVm } from "../../src/azure/simulator/index.js";
 import type { Dispatcher } from "../../src/services/dispatcher.js";
 import { startExecutionDispatcher, type ExecutionDispatchSettings } from "../../src/services/execution-dispatch.js";
@@ -29,7 +30,7 @@ describe("scheduler and Azure", () => {
     dispatcher = startExecutionDispatcher({ pool: pool(), gateway }, SETTINGS);
   };
   const vmJson = async (vm: SimVm) => {
-    const { rows } = await pool().query<{ id: string }>(`SELECT id FROM virtual_machines WHERE resource_id_key = $1`, [vm.resourceId.toLowerCase()]);
+    const { rows } = await pool().query<{ id: string }>(`SELECT id FROM virtual_machines WHERE resource_id_key = $1`, [armKey(vm.resourceId)]);
     const res = await ctx.http.get(`/v1/virtual-machines/${rows[0].id}`);
     expectContract(res);
     return res.body;

@@ -20,7 +20,7 @@ const ALLOWED_EXTRAS = [
   `index bookings_one_active_per_vm: CREATE UNIQUE INDEX bookings_one_active_per_vm ON public.bookings USING btree (virtual_machine_id) WHERE (state = ANY (ARRAY['scheduled'::text, 'running'::text]))`,
   `index outbox_events_not_fanned_out: CREATE INDEX outbox_events_not_fanned_out ON public.outbox_events USING btree ("time") WHERE (fanned_out_at IS NULL)`,
   `index webhook_deliveries_due: CREATE INDEX webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (state = 'pending'::text)`,
-  `index scope_assignments_unique: CREATE UNIQUE INDEX scope_assignments_unique ON public.scope_assignments USING btree (principal_id, subscription_id, COALESCE(resource_group, ''::text))`,
+  `index scope_assignments_unique: CREATE UNIQUE INDEX scope_assignments_unique ON public.scope_assignments USING btree (principal_id, subscription_id, COALESCE(arm_key(resource_group), ''::text))`,
 ];
 
 const DUMP_GENERATOR = `import { createInterface } from "node:readline";
@@ -91,7 +91,8 @@ function columnDefault(table: string, f: Field): string {
     if (d.name === "uuid" || d.name === "cuid" || d.name === "nanoid" || d.name === "ulid") return "none"; // client-side
     if (d.name === "now") return "CURRENT_TIMESTAMP";
     if (d.name === "autoincrement") return `nextval('${table}_${columnOf(f)}_seq'::regclass)`;
-    if (d.name === "dbgenerated") return String(d.args?.[0]);
+    // `dbgenerated()` without an expression marks a column the database generates (GENERATED ALWAYS AS … STORED).
+    if (d.name === "dbgenerated") return d.args?.length ? String(d.args[0]) : "generated";
     throw new Error(`${f.name}: default ${JSON.stringify(d)} not mapped in this test yet`);
   }
   if (typeof d === "string") return `'${d.replaceAll("'", "''")}'::${columnType(f)}`;
@@ -139,11 +140,12 @@ async function actualLines(t: TestDatabase): Promise<string[]> {
   const lines: string[] = [];
   for (const r of await q(`SELECT table_name FROM information_schema.tables
       WHERE table_schema = current_schema() AND table_name <> '_prisma_migrations'`)) lines.push(`table ${r.table_name}`);
-  for (const r of await q(`SELECT table_name, column_name, data_type, datetime_precision, is_nullable, column_default
+  for (const r of await q(`SELECT table_name, column_name, data_type, datetime_precision, is_nullable, column_default, is_generated
       FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> '_prisma_migrations'`)) {
     const type = r.data_type.startsWith("timestamp") ? `${r.data_type}(${r.datetime_precision})` : r.data_type;
     const nullable = r.is_nullable === "YES" ? "NULL" : "NOT NULL";
-    lines.push(`column ${r.table_name}.${r.column_name} ${type} ${nullable} default=${r.column_default ?? "none"}`);
+    const fallback = r.is_generated === "ALWAYS" ? "generated" : "none";
+    lines.push(`column ${r.table_name}.${r.column_name} ${type} ${nullable} default=${r.column_default ?? fallback}`);
   }
   // Plain btree indexes render like the expected lines; anything else (expressions, predicates, other
   // methods or opclasses) renders as its full definition, which only the allow-list can match.

@@ -103,10 +103,12 @@ describe("authentication (AUTH_MODE=entra)", () => {
     expectContract(res);
     expect(res.status).toBe(201);
     expect(res.body.createdBy).toBe("carol@contoso.com");
-    expect(res.headers["x-request-id"]).toBe("req-carol-1");
+    expect(res.headers["x-client-request-id"]).toBe("req-carol-1");
     const audit = await ctx.http.get(`/v1/audit-events?targetId=${res.body.id}`);
     expectContract(audit);
-    expect(audit.body.value).toEqual([expect.objectContaining({ actor: "carol@contoso.com", action: "booking.created", targetType: "booking", requestId: "req-carol-1", before: null })]);
+    expect(audit.body.value).toEqual([expect.objectContaining({
+      actor: "carol@contoso.com", action: "booking.created", targetType: "booking", requestId: res.headers["x-request-id"], clientRequestId: "req-carol-1", before: null,
+    })]);
     const app = await ctx.http.get(`/v1/audit-events?action=sync.started`);
     expect(app.body.value[0]).toMatchObject({ actor: "9a8b7c6d-0000-4000-8000-00000000a991", targetType: "sync-run" });
   });
@@ -121,13 +123,14 @@ describe("authentication (AUTH_MODE=entra)", () => {
     expect(api.headers).toMatchObject({ "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "content-security-policy": "default-src 'none';frame-ancestors 'none'" });
   });
 
-  it("keeps a safe x-request-id and replaces one that could inject into headers or logs", async () => {
+  it("answers with its own x-request-id; echoes a safe caller id as x-client-request-id and drops one that could inject into headers or logs", async () => {
     const token = await idp.user(READER);
     const ok = await ctx.anonymous.get("/v1/bookings").set("authorization", `Bearer ${token}`).set("x-request-id", "abc-123_x.y:z");
-    expect(ok.headers["x-request-id"]).toBe("abc-123_x.y:z");
+    expect(ok.headers).toMatchObject({ "x-request-id": expect.stringMatching(/^[0-9a-f-]{36}$/), "x-client-request-id": "abc-123_x.y:z" });
     for (const bad of ["a b", "x".repeat(129), "<script>", "a\tb", "ü"]) {
       const res = await ctx.anonymous.get("/v1/bookings").set("authorization", `Bearer ${token}`).set("x-request-id", bad);
       expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers["x-client-request-id"]).toBeUndefined();
     }
   });
 });

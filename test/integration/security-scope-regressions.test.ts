@@ -25,9 +25,12 @@ describe("scope assignments: regressions", () => {
 
   it("a team member whose token carries the groups overage marker instead of `groups` is not unrestricted (fails closed)", async () => {
     // Entra puts `_claim_names`/`_claim_sources` in place of `groups` when a user is in more than 200 groups
-    // (6 in implicit-flow tokens: `hasgroups: true`). The scope the team assignment sets must still hold.
+    // (6 in implicit-flow tokens: `hasgroups: true`). The scope the team assignment sets must still hold: the
+    // service asks Microsoft Graph (test/integration/security-groups-graph.test.ts has the cases).
+    const DANA = "0d0d0d0d-0000-4000-8000-000000000d0d";
+    idp.graph.setGroups(DANA, Array.from({ length: 250 }, (_, i) => `0d0d${String(i).padStart(4, "0")}-0000-4000-8000-000000000000`).concat(TEAM));
     const overage = await idp.user(BOOKER, {
-      oid: "0d0d0d0d-0000-4000-8000-000000000d0d", preferred_username: "dana@contoso.com",
+      oid: DANA, preferred_username: "dana@contoso.com",
       _claim_names: { groups: "src1" }, _claim_sources: { src1: { endpoint: "https://graph.microsoft.com/v1.0/users/x/getMemberObjects" } },
     });
     const detail = await ctx.anonymous.get(`/v1/virtual-machines/${theirs[1].id}`).set("authorization", bearer(overage));

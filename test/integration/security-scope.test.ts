@@ -95,5 +95,6 @@ describe("scope assignments", () => {
     const pool = ctx.database.db.pool;
     await expect(pool.query(`UPDATE audit_events SET actor = 'mallory'`)).rejects.toThrow(/append-only/);
     await expect(pool.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
+    await expect(pool.query(`TRUNCATE audit_events`)).rejects.toThrow(/append-only \(TRUNCATE refused\)/);
   });
 });

@@ -9,7 +9,6 @@ import { freePort, serviceEnv, startService, stopAll, type ServiceProcess } from
 import { startTestSimulator } from "../helpers/simulator.js";
 import { until } from "../helpers/until.js";
 
-
 describe("graceful shutdown", () => {
   let database: TestDatabase;
   let sim: Simulator;

@@ -8,6 +8,7 @@ import { appendEvents, type NewEvent } from "../../src/db/outbox-repo.js";
 import { cloudEvent } from "../../src/domain/events.js";
 import { createMetrics, type MetricEvent } from "../../src/observability/metrics.js";
 import { stateCounts } from "../../src/db/metrics-repo.js";
+import { startStateGauges } from "../../src/observability/state-gauges.js";
 import type { Caller } from "../../src/services/access.js";
 import { listDeliveriesPage, redeliver } from "../../src/services/webhook-deliveries.js";
 import { createWebhookSender, type Resolver } from "../../src/services/webhook-sender.js";
@@ -213,29 +214,35 @@ describe("webhook delivery", () => {
   });
 
   it("reports the outbox backlog, its oldest undelivered event, and attempts by outcome on /metrics", async () => {
-    const registry = createMetrics(stateCounts(database.db.prisma, pool()));
+    const registry = createMetrics();
+    const gauges = startStateGauges(registry, stateCounts(database.db.prisma, pool()), { intervalMs: 60_000 });
     const value = async (name: string, labels = "") => {
+      await gauges.refresh();
       const line = (await registry.registry.metrics()).split("\n").find((l) => l.startsWith(`${name}${labels} `));
       return line === undefined ? undefined : Number(line.split(" ")[1]);
     };
-    const s = scope();
-    await subscribe(receiver.url, s);
-    const backlog = (await value("maintenance_planner_outbox_backlog", '{stage="fan-out"}'))!;
-    const ids = await appendEvents(pool(), events(s, 3));
-    expect(await value("maintenance_planner_outbox_backlog", '{stage="fan-out"}')).toBe(backlog + 3);
-    expect(await value("maintenance_planner_outbox_oldest_undelivered_age_seconds")).toBeGreaterThanOrEqual(0);
-    const w = worker();
     try {
-      await waitFor("delivered", async () => (await pool().query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = ANY($1::uuid[]) AND state = 'delivered'`, [ids])).rows[0].n === 3);
+      const s = scope();
+      await subscribe(receiver.url, s);
+      const backlog = (await value("maintenance_planner_outbox_backlog", '{stage="fan-out"}'))!;
+      const ids = await appendEvents(pool(), events(s, 3));
+      expect(await value("maintenance_planner_outbox_backlog", '{stage="fan-out"}')).toBe(backlog + 3);
+      expect(await value("maintenance_planner_outbox_oldest_undelivered_age_seconds")).toBeGreaterThanOrEqual(0);
+      const w = worker();
+      try {
+        await waitFor("delivered", async () => (await pool().query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = ANY($1::uuid[]) AND state = 'delivered'`, [ids])).rows[0].n === 3);
+      } finally {
+        await w.stop();
+      }
+      expect(await value("maintenance_planner_outbox_backlog", '{stage="fan-out"}')).toBe(0);
+      expect(await value("maintenance_planner_outbox_backlog", '{stage="delivery"}')).toBe(0);
+      expect(await value("maintenance_planner_outbox_oldest_undelivered_age_seconds")).toBe(0);
+      for (const e of metrics) registry.apply(e);
+      expect(await value("maintenance_planner_webhook_attempts_total", '{outcome="delivered"}')).toBeGreaterThanOrEqual(3);
+      expect(await value("maintenance_planner_webhook_delivery_latency_seconds_count")).toBeGreaterThanOrEqual(3);
     } finally {
-      await w.stop();
+      gauges.stop();
     }
-    expect(await value("maintenance_planner_outbox_backlog", '{stage="fan-out"}')).toBe(0);
-    expect(await value("maintenance_planner_outbox_backlog", '{stage="delivery"}')).toBe(0);
-    expect(await value("maintenance_planner_outbox_oldest_undelivered_age_seconds")).toBe(0);
-    for (const e of metrics) registry.apply(e);
-    expect(await value("maintenance_planner_webhook_attempts_total", '{outcome="delivered"}')).toBeGreaterThanOrEqual(3);
-    expect(await value("maintenance_planner_webhook_delivery_latency_seconds_count")).toBeGreaterThanOrEqual(3);
   });
 
   describe("at delivery, forbidden addresses are refused on the address actually connected to", () => {

@@ -50,6 +50,14 @@ describe("loadConfig", () => {
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_CLOCK_SKEW: "1 minute" }, "AUTH_CLOCK_SKEW"],
     [{ AUTH_MODE: "open" }, "AUTH_MODE"],
     [{ RATE_LIMIT_PER_MINUTE: "0" }, "RATE_LIMIT_PER_MINUTE"],
+    [{ DATABASE_MIGRATION_URL: "postgresql://owner@db/mp" }, "DATABASE_MIGRATION_URL"],
+    [{ DATABASE_URL: "postgresql://app@db/mp", DATABASE_MIGRATION_URL: "mysql://owner@db/mp" }, "DATABASE_MIGRATION_URL"],
+    [{ DATABASE_POOL_TIMEOUT: "0s" }, "DATABASE_POOL_TIMEOUT"],
+    [{ METRICS_PORT: "http" }, "METRICS_PORT"],
+    [{ METRICS_REFRESH_INTERVAL: "15" }, "METRICS_REFRESH_INTERVAL"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_GROUP_SOURCE: "ldap" }, "AUTH_GROUP_SOURCE"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_GRAPH_URL: "http://graph.example.com" }, "AUTH_GRAPH_URL"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_GROUP_CACHE_TTL: "5" }, "AUTH_GROUP_CACHE_TTL"],
   ])("refuses %o naming %s", (env, variable) => {
     let error: unknown;
     try {
@@ -77,6 +85,7 @@ describe("loadConfig: authentication", () => {
       issuers: [`https://login.microsoftonline.com/${TENANT}/v2.0`, `https://sts.windows.net/${TENANT}/`],
       jwksUrl: `https://login.microsoftonline.com/${TENANT}/discovery/v2.0/keys`,
       clockSkewSeconds: 60,
+      groups: { source: "claim-or-graph", graphUrl: "https://graph.microsoft.com", graphToken: null, cacheTtlMs: 300_000 },
     });
   });
   it("takes explicit issuers and key set (http only on this machine) without a tenant", () => {

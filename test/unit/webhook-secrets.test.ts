@@ -43,7 +43,7 @@ describe("which subscriptions want an event", () => {
     eventTypes: [], filterSubscriptionId: null, filterResourceGroup: null, ownerScope: null, createdAt: created, ...o,
   });
   const event = (o: Partial<{ type: string; subscriptionId: string | null; resourceGroup: string | null; time: Date }> = {}) => ({
-    type: "org.maintenance-planner.booking.created", subscriptionId: "S1", resourceGroup: "RG-Web", time: new Date(created.getTime() + 1), ...o,
+    type: "org.maintenance-planner.booking.created", subscriptionId: "11111111-1111-4111-8111-111111111111".toUpperCase(), resourceGroup: "RG-Web", time: new Date(created.getTime() + 1), ...o,
   });
 
   it("only events made after the subscription", () => {
@@ -57,14 +57,14 @@ describe("which subscriptions want an event", () => {
   });
 
   it("by subscription and resource group, case-insensitively; events about no VM match no filter", () => {
-    expect(wantsEvent(sub({ filterSubscriptionId: "s1", filterResourceGroup: "rg-web" }), event())).toBe(true);
+    expect(wantsEvent(sub({ filterSubscriptionId: "11111111-1111-4111-8111-111111111111", filterResourceGroup: "rg-web" }), event())).toBe(true);
     expect(wantsEvent(sub({ filterResourceGroup: "rg-db" }), event())).toBe(false);
-    expect(wantsEvent(sub({ filterSubscriptionId: "s1" }), event({ subscriptionId: null, resourceGroup: null }))).toBe(false);
+    expect(wantsEvent(sub({ filterSubscriptionId: "11111111-1111-4111-8111-111111111111" }), event({ subscriptionId: null, resourceGroup: null }))).toBe(false);
     expect(wantsEvent(sub(), event({ subscriptionId: null, resourceGroup: null }))).toBe(true);
   });
 
   it("never beyond the owner's scope", () => {
-    const scoped = sub({ ownerScope: [{ subscriptionId: "s1", resourceGroup: "rg-web" }] });
+    const scoped = sub({ ownerScope: [{ subscriptionId: "11111111-1111-4111-8111-111111111111", resourceGroupKey: "RG-WEB" }] });
     expect(wantsEvent(scoped, event())).toBe(true);
     expect(wantsEvent(scoped, event({ resourceGroup: "rg-db" }))).toBe(false);
     expect(wantsEvent(scoped, event({ subscriptionId: null, resourceGroup: null }))).toBe(false);

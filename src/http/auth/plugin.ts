@@ -5,12 +5,22 @@
 // All of it runs before the body is parsed: a stranger learns nothing from validation errors.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ANONYMOUS, hasRole, type Principal, type Role, type Scope } from "../../domain/access.js";
+import type { Access, GroupDirectory } from "../../services/access.js";
 import { DomainError } from "../../domain/errors.js";
 import { problemsFor } from "../schemas/common.js";
 import { principalFromClaims } from "./principal.js";
 import { invalidToken, type TokenVerifier } from "./verify-token.js";
 
-export type AuthSetup = { mode: "none" } | { mode: "entra"; verify: TokenVerifier };
+export type AuthSetup =
+  | { mode: "none" }
+  | {
+      mode: "entra";
+      verify: TokenVerifier;
+      /** Where groups a token does not list are looked up (Microsoft Graph); null: nowhere (AUTH_GROUP_SOURCE=claim). */
+      groups: GroupDirectory | null;
+      /** Look groups up even when the token lists some (AUTH_GROUP_SOURCE=graph). */
+      alwaysLookUpGroups: boolean;
+    };
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -64,11 +74,11 @@ function challenge(reply: FastifyReply, error: DomainError, tokenSent: boolean) 
 
 export interface AuthOptions {
   setup: AuthSetup | undefined;
-  loadScope: (principal: Principal) => Promise<Scope>;
+  access: Access;
 }
 
 /** Registers step 1 and returns step 3, which app.ts adds after the rate limit. */
-export function registerAuthentication(app: FastifyInstance, { setup, loadScope }: AuthOptions) {
+export function registerAuthentication(app: FastifyInstance, { setup, access }: AuthOptions) {
   app.decorateRequest("principal", null);
   app.decorateRequest("authError", null);
   app.decorateRequest("scope", null);
@@ -109,10 +119,10 @@ export function registerAuthentication(app: FastifyInstance, { setup, loadScope 
     // Admin operations (assignments, the audit trail, syncs) see and change everything: they need an
     // unrestricted principal, or a scoped admin could read other scopes' audit or delete its own assignment.
     if (role === "Maintenance.Admin" || unrestricted) {
-      if ((await loadScope(principal)) !== null) {
+      if ((await access.scope(principal)) !== null) {
         if (role !== "Maintenance.Admin") throw new DomainError("forbidden", "This shows resources across every scope: it needs a principal without scope assignments.");
         throw new DomainError("forbidden", "Admin operations need an unrestricted principal; this one has scope assignments.", { requiredRole: role });
       }
-    } else if (scoped) request.scope = await loadScope(principal);
+    } else if (scoped) request.scope = await access.scope(principal);
   };
 }

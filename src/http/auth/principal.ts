@@ -15,10 +15,15 @@ export function isAppToken(claims: Claims): boolean {
   return claims.idtyp === "app" || (claims.idtyp !== "user" && str(claims.scp) === null);
 }
 
-/** Entra leaves `groups` out when a user has too many (`_claim_names.groups`) or in implicit flows (`hasgroups`). */
-function groupsOmitted(claims: Claims): boolean {
+/**
+ * The groups the token lists, or null when it does not list them: no `groups` claim (not configured, or none to
+ * emit), or Entra left them out — too many (`_claim_names.groups`, the overage marker) or an implicit flow
+ * (`hasgroups`).
+ */
+function tokenGroups(claims: Claims): string[] | null {
   const names = claims._claim_names;
-  return claims.hasgroups === true || (typeof names === "object" && names !== null && "groups" in names);
+  const omitted = claims.hasgroups === true || (typeof names === "object" && names !== null && "groups" in names);
+  return omitted || !Array.isArray(claims.groups) ? null : strings(claims.groups).map((g) => g.toLowerCase());
 }
 
 /**
@@ -35,7 +40,7 @@ export function principalFromClaims(claims: Claims): Principal | null {
   const actor = kind === "app" ? id : str(claims.preferred_username) ?? str(claims.upn) ?? str(claims.unique_name) ?? id;
   // For a user, appid/azp is the client app acting for them; it must not widen the user's scope.
   const own = kind === "app" ? [oid, appId] : [oid];
-  const ids = [...new Set([...own, ...strings(claims.groups)].filter((x): x is string => x !== null).map((x) => x.toLowerCase()))];
+  const ownIds = [...new Set(own.filter((x): x is string => x !== null).map((x) => x.toLowerCase()))];
   const roles = strings(claims.roles).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-  return { kind, id: id.toLowerCase(), actor, ids, roles, groupsUnknown: groupsOmitted(claims) };
+  return { kind, id: id.toLowerCase(), objectId: oid?.toLowerCase() ?? null, actor, ownIds, groups: tokenGroups(claims), roles };
 }

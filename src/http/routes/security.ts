@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { AppDeps } from "../../app.js";
+import type { Access } from "../../services/access.js";
 import { listAuditEventsPage } from "../../services/audit-events.js";
 import { createScopeAssignment, deleteScopeAssignment, listScopeAssignmentsPage } from "../../services/scope-assignments.js";
 import { IdParams, problemsFor } from "../schemas/common.js";
@@ -12,7 +13,7 @@ import { auditEventJson, scopeAssignmentJson } from "../../representations.js";
 
 const admin = { role: "Maintenance.Admin" } as const;
 
-export const securityRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+export const securityRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; access: Access }> = async (app, { deps, access }) => {
   app.get("/v1/scope-assignments", {
     config: admin,
     schema: {
@@ -37,11 +38,14 @@ export const securityRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       body: ScopeAssignmentCreate,
       response: {
         201: { description: "The new assignment.", content: { "application/json": { schema: Type.Ref("ScopeAssignment") } } },
-        ...problemsFor(["validation-failed", "payload-too-large", "unsupported-media-type", "scope-assignment-exists"]),
+        ...problemsFor(["validation-failed", "payload-too-large", "unsupported-media-type", "scope-assignment-exists", "scope-assignment-names-caller"]),
       },
     },
   }, async (request, reply) => {
-    const row = await createScopeAssignment(deps.db.pool, requestCaller(request), request.body);
+    // Every id that names the admin (groups looked up if the token lists none): an assignment naming one of them
+    // would make the admin scoped, and scoped admins are refused every admin route — including deleting it.
+    const callerIds = request.principal ? await access.allIds(request.principal) : [];
+    const row = await createScopeAssignment(deps.db.pool, requestCaller(request), request.body, callerIds);
     return reply.code(201).send(scopeAssignmentJson(row));
   });
 

@@ -101,7 +101,7 @@ export const BookingQuery = Type.Object(
   {
     state: Type.Optional(Type.Array(BookingStateSchema, { maxItems: BOOKING_STATES.length, description: "Repeatable: `?state=scheduled&state=running`." })),
     virtualMachineId: Type.Optional(Uuid),
-    subscriptionId: Type.Optional(Type.String({ maxLength: 64, description: "The VM's subscription (case-insensitive)." })),
+    subscriptionId: Type.Optional(Type.String({ maxLength: 64, description: "The VM's subscription id, in any case." })),
     startFrom: Type.Optional(Type.String({ format: "date-time", description: "startAt at or after this time (RFC 3339 with offset)." })),
     startTo: Type.Optional(Type.String({ format: "date-time", description: "startAt before this time (RFC 3339 with offset)." })),
     limit: Type.Optional(Limit),

@@ -15,7 +15,8 @@ export const Problem = Type.Object(
     detail: Type.Optional(Type.String()),
     instance: Type.Optional(Type.String()),
     code: Type.String({ description: "Stable machine-readable code; the last segment of `type`.", examples: ["not-found"] }),
-    requestId: Type.Optional(Type.String()),
+    requestId: Type.Optional(Type.String({ description: "The id the service gave this request (also the `x-request-id` response header and in the log line): quote it when reporting a problem." })),
+    clientRequestId: Type.Optional(Type.String({ description: "The `x-request-id` the caller sent, when well-formed (also echoed as `x-client-request-id`)." })),
     errors: Type.Optional(
       Type.Array(
         Type.Object({ location: Type.String(), path: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }),

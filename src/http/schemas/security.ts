@@ -8,7 +8,7 @@ const PrincipalId = Type.String({
   examples: ["3f2b8c1e-6a4d-4b7e-9c1f-2d5e8a7b6c40"],
 });
 const SubscriptionId = Type.String({ format: "uuid", description: "Azure subscription id (case-insensitive; returned lower-cased).", examples: ["11111111-1111-4111-8111-111111111111"] });
-const ResourceGroup = Type.String({ minLength: 1, maxLength: 90, pattern: "^[-\\w.()]*[-\\w()]$", description: "Resource group name (case-insensitive; returned lower-cased).", examples: ["rg-web"] });
+const ResourceGroup = Type.String({ minLength: 1, maxLength: 90, pattern: "^[-\\w.()]*[-\\w()]$", description: "Resource group name, as given; compared ignoring case as ARM does (per UTF-16 unit, simple upper-casing: U+212A KELVIN SIGN is not `k`).", examples: ["rg-web"] });
 
 export const ScopeAssignment = Type.Object(
   {
@@ -48,7 +48,12 @@ export const AuditEvent = Type.Object(
     targetId: Type.String(),
     before: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: "The target before the change; null for a creation." }),
     after: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], { description: "The target after the change; null for a deletion." }),
-    requestId: Type.Union([Type.String(), Type.Null()], { description: "The request that made the change (its `x-request-id`); null for jobs." }),
+    requestId: Type.Union([Type.String(), Type.Null()], {
+      description: "The request that made the change: the id the service generated for it (the `x-request-id` response header and `requestId` of its problem documents); null for jobs.",
+    }),
+    clientRequestId: Type.Union([Type.String(), Type.Null()], {
+      description: "The `x-request-id` the caller sent with that request, if well-formed: for finding the change in the caller's own logs. The caller chooses it, so it proves nothing.",
+    }),
   },
   { $id: "AuditEvent", additionalProperties: false, description: "One change, recorded in the same transaction as the change. Never updated or deleted." },
 );

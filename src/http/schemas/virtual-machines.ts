@@ -72,15 +72,15 @@ export const VirtualMachineDetail = Type.Object(
 
 export const VirtualMachineQuery = Type.Object(
   {
-    subscriptionId: Type.Optional(Type.String({ maxLength: 64 })),
-    resourceGroup: Type.Optional(Type.String({ maxLength: 90, description: "Case-insensitive." })),
+    subscriptionId: Type.Optional(Type.String({ maxLength: 64, description: "Subscription id, in any case." })),
+    resourceGroup: Type.Optional(Type.String({ maxLength: 90, description: "Resource group name, compared ignoring case as ARM does (per UTF-16 unit, simple upper-casing: U+212A KELVIN SIGN is not `k`)." })),
     maintenance: Type.Optional(
       Type.Union([Type.Literal("pending"), Type.Literal("self-service-open"), Type.Literal("none"), Type.Literal("unknown")], {
         description:
           "`pending`: a window that has not ended and no completion; `self-service-open`: the owner may start maintenance now; `none`: read, and no maintenance planned; `unknown`: the VM's instance view has not been read yet.",
       }),
     ),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "Name contains (case-insensitive)." })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "Name contains this, compared ignoring case as ARM does (per UTF-16 unit, simple upper-casing: U+212A KELVIN SIGN is not `k`)." })),
     includeGone: Type.Optional(Type.Boolean({ default: false, description: "Include VMs Azure no longer lists." })),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
