@@ -25,7 +25,7 @@ describe("webhook delivery across processes", () => {
     const port = await freePort();
     const process = startService(serviceEnv(sim, database.url, {
       PORT: String(port), WEBHOOK_SECRET_KEY: key, WEBHOOK_ALLOW_INSECURE: "true", WEBHOOK_TIMEOUT: "3s", LEASE_DURATION: "2s",
-      WEBHOOK_RETRY_SCHEDULE: "200ms,200ms,200ms", WEBHOOK_POLL_INTERVAL: "200ms",
+      WEBHOOK_RETRY_SCHEDULE: "200ms,200ms,200ms", WEBHOOK_POLL_INTERVAL: "200ms", METRICS_REFRESH_INTERVAL: "200ms",
     }));
     const base = `http://127.0.0.1:${port}`;
     await waitFor(`the service on ${base}: ${process.output().slice(-500)}`, async () => (await fetch(`${base}/readyz`).catch(() => null))?.ok, 60_000);
@@ -62,7 +62,7 @@ describe("webhook delivery across processes", () => {
     const [whileDown] = await appendEvents(pool(), events(1));
     receiver.respond(() => 204);
 
-    await service();
+    const second = await service();
     await waitFor("both delivered", async () => (await deliveredIds([inFlight, whileDown])).length === 2, 30_000);
     const copies = receiver.received.filter((r) => JSON.parse(r.body).id === inFlight);
     expect(copies.map((r) => r.headers["webhook-id"])).toEqual([hung.headers["webhook-id"], hung.headers["webhook-id"]]);
@@ -71,12 +71,26 @@ describe("webhook delivery across processes", () => {
     expect(receiver.received.filter((r) => JSON.parse(r.body).id === whileDown)).toHaveLength(1);
 
     // Two replicas now: a second process beside the first survivor; each event still arrives once.
-    await service();
+    const third = await service();
     const before = receiver.received.length;
     const ids = await appendEvents(pool(), events(100));
     await waitFor("100 delivered", async () => (await deliveredIds(ids)).length === 100, 60_000);
     await new Promise((r) => setTimeout(r, 500)); // a duplicate, if any, would arrive now
     const got = receiver.received.slice(before).map((r) => JSON.parse(r.body).id as string);
     expect(got.sort()).toEqual([...ids].sort());
+
+    // The attempts made in the `deliver` worker threads reach each main thread's registry; the backlog gauges drain.
+    const scrape = async (base: string) => (await (await fetch(`${base}/metrics`)).text()).split("\n");
+    /** A sample's value; undefined when the series is absent. */
+    const sample = (lines: string[], series: string) => {
+      const line = lines.find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.split(" ")[1]);
+    };
+    await waitFor("the backlog gauges at zero", async () => {
+      const lines = await scrape(third.base);
+      return sample(lines, 'maintenance_planner_outbox_backlog{stage="fan-out"}') === 0 && sample(lines, 'maintenance_planner_outbox_backlog{stage="delivery"}') === 0;
+    });
+    const delivered = async (base: string) => sample(await scrape(base), 'maintenance_planner_webhook_attempts_total{outcome="delivered"}') ?? 0;
+    expect((await delivered(second.base)) + (await delivered(third.base))).toBeGreaterThanOrEqual(100);
   });
 });
