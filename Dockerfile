@@ -11,6 +11,8 @@ COPY packages ./packages
 # postinstall generates the Prisma client (offline: no engine download, see README "Database").
 RUN npm ci --no-audit --no-fund
 COPY src ./src
+# The page (web/) is built into dist/web by the same script; the runtime stage gets it with dist/.
+COPY web ./web
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime

@@ -1,87 +1,101 @@
-// API read benchmark: `GET /v1/virtual-machines?limit=100` on the real app against a bare Fastify + pg route that
-// runs the equivalent query on the same data, in the same run (the machine is noisy: only the ratio is stable).
-import type { AddressInfo } from "node:net";
+// API read benchmark, on what users run: the built service (`node dist/src/main.js`, as in the image) as its own
+// process, on a fresh database holding a fleet in which every VM carries maintenance windows, answering
+// `GET /v1/virtual-machines?limit=100`; against a bare Fastify + pg route (bench/bare-server.ts, also its own
+// process) serving the same documents, in the same run. The machine is shared and noisy: compare the ratio.
+// A second, shorter run of the service under `node --cpu-prof` says where its time goes (the profile covers the
+// whole process, start-up and its first sync included; under load the requests dominate it).
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import autocannon from "autocannon";
-import Fastify from "fastify";
-import { buildApp } from "../src/app.js";
-import { startSimulator } from "../src/azure/simulator/index.js";
-import { requestSync } from "../src/services/sync.js";
-import { createTestDatabase } from "../test/helpers/database.js";
-import { gatewayFor } from "../test/helpers/simulator.js";
+import { freePort } from "../test/helpers/service-process.js";
+import { summariseCpuProfile, type ProfileSummary } from "./cpu-profile.js";
+import { buildService, fleetWithWindows, serviceReady, startServer, stopServer, until, type Server } from "./deployed.js";
 
 export interface ApiBenchResult {
   server: string;
   reqPerSecond: number;
+  /** Median of the rounds' p50. */
   p50Ms: number;
+  /** Worst of the rounds' p99. */
   p99Ms: number;
   non2xx: number;
 }
 
-/** The fleet and run length of the API read benchmarks (this one and bench/metrics.ts). */
+/** The fleet of the API read benchmarks (this one and bench/metrics.ts). */
 export const FLEET = { subscriptions: 2, vmsPerSubscription: 1000, scaleSetsPerSubscription: 2, instancesPerScaleSet: 10, seed: 42 };
-export const DURATION_SECONDS = 8;
+const PATH = "/v1/virtual-machines?limit=100";
+// Short alternating rounds: other load on the shared machine then falls on both servers alike.
+const DURATION_SECONDS = 5;
+const ROUNDS = 4;
+const PROFILE_SECONDS = 6;
 const CONNECTIONS = 10;
 
-/** What the app's list does, written directly: one query, the same JSON shape, no validation or serializer. */
-const BARE_QUERY = `
-SELECT v.*, m.customer_initiated_maintenance_allowed, m.self_service_window_start, m.self_service_window_end,
-  m.scheduled_window_start, m.scheduled_window_end, m.last_operation_result_code, m.last_operation_message,
-  m.observed_at, m.skipped_at, m.virtual_machine_id AS has_maintenance
-FROM virtual_machines v LEFT JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
-WHERE v.gone_since IS NULL ORDER BY v.resource_id_key LIMIT 101`;
+const warmUp = (url: string) => autocannon({ url, connections: CONNECTIONS, amount: 500 });
 
-async function load(url: string): Promise<Omit<ApiBenchResult, "server">> {
-  await autocannon({ url, connections: CONNECTIONS, amount: 500 }); // warm-up
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS });
-  return { reqPerSecond: Math.round(r.requests.total / DURATION_SECONDS), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors };
+async function load(url: string, seconds: number) {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  return { requests: r.requests.total, p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx + r.errors };
 }
 
-export async function benchApi(): Promise<{ rows: ApiBenchResult[]; ratio: number }> {
-  const database = await createTestDatabase();
-  const simulator = await startSimulator({ fleet: FLEET, pageSize: 1000 });
-  const pool = database.db.pool;
-  const sync = { pool, gateway: gatewayFor(simulator), subscriptionIds: simulator.subscriptionIds, concurrency: 16 };
-  const app = await buildApp({ db: database.db, sync, clock: () => new Date(), bookingPolicy: { minLeadSeconds: 300, endMarginSeconds: 1800 }, auth: { mode: "none" }, rateLimitPerMinute: 1_000_000 });
-  const bare = Fastify();
-  bare.get("/v1/virtual-machines", async () => {
-    const { rows } = await pool.query(BARE_QUERY);
-    const value = rows.slice(0, 100).map((r) => ({
-      id: r.id, resourceId: r.resource_id, subscriptionId: r.subscription_id, resourceGroup: r.resource_group, name: r.name, location: r.location,
-      scaleSet: r.scale_set_name ? { name: r.scale_set_name, instanceId: r.scale_set_instance_id } : null,
-      availabilitySet: r.availability_set, zone: r.zone, platformUpdateDomain: r.platform_update_domain, platformFaultDomain: r.platform_fault_domain,
-      tags: r.tags, powerState: r.power_state, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, goneSince: r.gone_since,
-      maintenance: r.has_maintenance ? {
-        customerInitiatedMaintenanceAllowed: r.customer_initiated_maintenance_allowed,
-        selfServiceWindow: { start: r.self_service_window_start, end: r.self_service_window_end },
-        scheduledWindow: { start: r.scheduled_window_start, end: r.scheduled_window_end },
-        lastOperationResultCode: r.last_operation_result_code, lastOperationMessage: r.last_operation_message,
-        observedAt: r.observed_at, skippedAt: r.skipped_at,
-      } : null,
-    }));
-    return { value, nextLink: rows.length > 100 ? "next" : null };
-  });
+async function page(server: Server): Promise<unknown> {
+  const res = await fetch(`${server.url}${PATH}`);
+  if (!res.ok) throw new Error(`${server.name}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { value: unknown[] }).value;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchApi(): Promise<{ rows: ApiBenchResult[]; ratio: number; profile: ProfileSummary }> {
+  buildService();
+  const fleet = await fleetWithWindows(FLEET);
+  const profiles = mkdtempSync(path.join(tmpdir(), "mp-bench-prof-"));
+  const servers: Server[] = [];
   try {
-    const run = await (await requestSync(sync, "api")).finished;
-    if (run.status !== "succeeded") throw new Error(`sync ended ${run.status}`);
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    await bare.listen({ host: "127.0.0.1", port: 0 });
-    const path = "/v1/virtual-machines?limit=100";
-    const ours = await load(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}${path}`);
-    const theirs = await load(`http://127.0.0.1:${(bare.server.address() as AddressInfo).port}${path}`);
-    return {
-      rows: [{ server: "Maintenance Planner", ...ours }, { server: "bare Fastify + pg, same query", ...theirs }],
-      ratio: Math.round((ours.reqPerSecond / theirs.reqPerSecond) * 100) / 100,
-    };
+    const service = startServer("Maintenance Planner (node dist/src/main.js)", ["dist/src/main.js"], fleet.env, await freePort());
+    const bare = startServer("bare Fastify + pg, same documents", ["--import", "tsx", "bench/bare-server.ts"], { DATABASE_URL: fleet.database.url }, await freePort());
+    servers.push(service, bare);
+    await serviceReady(service);
+    await until("listener", bare, async () => (await fetch(`${bare.url}${PATH}`)).ok);
+    if (!isDeepStrictEqual(await page(service), await page(bare))) throw new Error("the bare route does not serve the service's documents");
+
+    for (const server of servers) await warmUp(`${server.url}${PATH}`);
+    const runs = new Map<Server, Awaited<ReturnType<typeof load>>[]>(servers.map((s) => [s, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const server of servers) runs.get(server)!.push(await load(`${server.url}${PATH}`, DURATION_SECONDS));
+    }
+    await stopServer(service);
+    const rows = servers.map((s) => {
+      const r = runs.get(s)!;
+      const requests = r.reduce((sum, x) => sum + x.requests, 0);
+      return { server: s.name, reqPerSecond: Math.round(requests / (DURATION_SECONDS * ROUNDS)), p50Ms: median(r.map((x) => x.p50Ms)), p99Ms: Math.max(...r.map((x) => x.p99Ms)), non2xx: r.reduce((sum, x) => sum + x.non2xx, 0) };
+    });
+
+    // Profiled run: the bare route stays up but idle.
+    const profiled = startServer("profiled service", ["--cpu-prof", `--cpu-prof-dir=${profiles}`, "dist/src/main.js"], fleet.env, await freePort());
+    servers.push(profiled);
+    await serviceReady(profiled);
+    await warmUp(`${profiled.url}${PATH}`);
+    await load(`${profiled.url}${PATH}`, PROFILE_SECONDS);
+    await stopServer(profiled);
+    const [file] = readdirSync(profiles).filter((f) => f.endsWith(".cpuprofile"));
+    if (!file) throw new Error(`no CPU profile written\n${profiled.output()}`);
+    return { rows, ratio: Math.round((rows[0].reqPerSecond / rows[1].reqPerSecond) * 100) / 100, profile: summariseCpuProfile(path.join(profiles, file)) };
   } finally {
-    await app.close();
-    await bare.close();
-    await simulator.close();
-    await database.drop();
+    await Promise.all(servers.map(stopServer));
+    await fleet.close();
+    rmSync(profiles, { recursive: true, force: true });
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { rows, ratio } = await benchApi();
-  console.table(rows);
-  console.log(`req/s ratio (goal ≥ 0.5): ${ratio}`);
+/** The profile as printable lines, for bench/run.ts. */
+export function profileNotes(profile: ProfileSummary): string[] {
+  const line = (p: { name: string; selfMs: number; percent: number }) => `  ${String(p.percent).padStart(5)} %  ${String(p.selfMs).padStart(6)} ms  ${p.name}`;
+  return [
+    `CPU profile of the service under load (${profile.busyMs} ms busy), self time by area:`,
+    ...profile.areas.map(line),
+    "top functions by self time:",
+    ...profile.functions.map(line),
+  ];
 }

@@ -4,9 +4,11 @@
 // connection, idle and while 50 connections scrape /metrics back to back — on the API's port, and on METRICS_PORT.
 import autocannon from "autocannon";
 import { startSimulator } from "../src/azure/simulator/index.js";
-import { DURATION_SECONDS, FLEET } from "./api.js";
+import { FLEET } from "./api.js";
 import { createTestDatabase } from "../test/helpers/database.js";
 import { freePort, serviceEnv, startService, stopAll, until } from "../test/helpers/service-process.js";
+
+const DURATION_SECONDS = 8;
 
 export interface MetricsBenchResult {
   metricsOn: string;

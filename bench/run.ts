@@ -1,7 +1,8 @@
 // `npm run bench [name…]`: runs each registered benchmark (or the named ones) in turn and prints its table.
 // Register one line per benchmark.
-import { benchApi } from "./api.js";
+import { benchApi, profileNotes } from "./api.js";
 import { benchBookingCreate } from "./bookings.js";
+import { benchPage } from "./page.js";
 import { runSyncBenchmarks } from "./sync.js";
 import { runDispatchBenchmarks } from "./dispatch.js";
 import { runEventsBenchmarks } from "./events.js";
@@ -13,7 +14,14 @@ interface Benchmark {
 }
 
 const BENCHMARKS: Benchmark[] = [
-  { name: "api", run: async () => { const { rows, ratio } = await benchApi(); return { rows, notes: [`req/s vs the bare route (goal ≥ 0.5): ${ratio}`] }; } },
+  {
+    name: "api",
+    run: async () => {
+      const { rows, ratio, profile } = await benchApi();
+      return { rows, notes: [`deployed process req/s vs the bare route (goal ≥ 0.5): ${ratio}`, ...profileNotes(profile)] };
+    },
+  },
+  { name: "page", run: async () => ({ rows: await benchPage() }) },
   { name: "sync", run: async () => ({ rows: await runSyncBenchmarks() }) },
   { name: "bookings", run: async () => ({ rows: await benchBookingCreate() }) },
   { name: "events", run: async () => ({ rows: await runEventsBenchmarks(), notes: ["latency: the event's outbox time → the receiver has the request"] }) },

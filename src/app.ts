@@ -18,11 +18,15 @@ import { securityRoutes } from "./http/routes/security.js";
 import { calendarRoutes } from "./http/routes/calendars.js";
 import { webhookRoutes } from "./http/routes/webhooks.js";
 import type { WebhookSettings } from "./services/webhook-subscriptions.js";
+import { meRoutes } from "./http/routes/me.js";
+import { uiRoutes } from "./http/routes/ui.js";
+import type { UiConfig } from "./config/config.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
   LOG_REDACT_PATHS, clientErrorHandler, clientRequestId, rateLimitStep, registerContentTypeRules, registerNulGuard, registerRequestIds, registerSecurityHeaders, requestId,
 } from "./http/security.js";
 import { createAccess } from "./services/access.js";
+import { registerConditionalGet } from "./http/conditional-get.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 
 export interface AppDeps {
@@ -44,6 +48,10 @@ export interface AppDeps {
    * METRICS_PORT instead (src/http/metrics-app.ts).
    */
   metricsEndpoint?: { bearerToken: string | null } | false;
+  /** The page's sign-in settings (config.ui); default: none configured. */
+  ui?: UiConfig;
+  /** Where the built page is; default dist/web under the package root. */
+  pageRoot?: string;
 }
 
 export interface AppOptions {
@@ -96,6 +104,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   app.addHook("onRequest", authorise);
   registerContentTypeRules(app);
   registerNulGuard(app);
+  registerConditionalGet(app);
   await registerOpenApi(app);
 
   await app.register(healthRoutes, { deps });
@@ -106,6 +115,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(securityRoutes, { deps, access });
   await app.register(calendarRoutes, { deps });
   await app.register(webhookRoutes, { deps });
+  await app.register(meRoutes);
+  const ui = deps.ui ?? { clientId: null, authority: null, apiScope: null };
+  await app.register(uiRoutes, { config: { authMode: deps.auth?.mode === "none" ? "none" : "entra", ...ui }, root: deps.pageRoot });
   return app;
 }
 

@@ -53,7 +53,7 @@ async function main() {
   const app = await buildApp(
     {
       db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
-      metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false,
+      metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false, ui: config.ui,
       webhooks: { key: runtime.webhooks.secretKey ? Buffer.from(runtime.webhooks.secretKey, "base64") : null, allowInsecure: runtime.webhooks.allowInsecure },
     },
     { logger: log },

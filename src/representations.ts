@@ -83,7 +83,12 @@ export function bookingJson(b: BookingRecord) {
     createdBy: b.createdBy,
     selfServiceWindow: b.windowStart || b.windowEnd ? { start: iso(b.windowStart), end: iso(b.windowEnd) } : null,
     warnings: bookingWarnings(b.vm),
-    attempts: b.attempts.map((a) => ({ ...a, startedAt: a.startedAt.toISOString(), finishedAt: iso(a.finishedAt) })),
+    // Field by field: rows may carry more columns (Prisma's have id and bookingId), and an anyOf that holds a
+    // Booking (a VM's activeBooking) is chosen by validating it, which extra fields would fail.
+    attempts: b.attempts.map((a) => ({
+      number: a.number, startedAt: a.startedAt.toISOString(), finishedAt: iso(a.finishedAt), outcome: a.outcome, httpStatus: a.httpStatus,
+      errorCode: a.errorCode, errorMessage: a.errorMessage, operationId: a.operationId,
+    })),
   };
 }
 
@@ -139,7 +144,7 @@ export function webhookSubscriptionJson(s: WebhookSubscriptionRow) {
     eventTypes: s.eventTypes,
     filter: { subscriptionId: s.filterSubscriptionId, resourceGroup: s.filterResourceGroup },
     description: s.description,
-    owner: { principalId: s.ownerPrincipalId, actor: s.ownerActor, scope: s.ownerScope },
+    owner: { principalId: s.ownerPrincipalId, actor: s.ownerActor, scope: s.ownerScope?.map((e) => ({ subscriptionId: e.subscriptionId, resourceGroup: e.resourceGroup })) ?? null },
     state: s.state,
     stateReason: s.stateReason,
     failingSince: iso(s.failingSince),

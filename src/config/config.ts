@@ -33,6 +33,16 @@ export interface EntraAuthConfig {
   groups: GroupsConfig;
 }
 
+/** What the page served at `/` needs to sign users in with MSAL (AUTH_MODE=entra). Public values only. */
+export interface UiConfig {
+  /** The page's own Entra app registration (a single-page application); null: sign-in is not configured. */
+  clientId: string | null;
+  /** Where MSAL signs users in, e.g. https://login.microsoftonline.com/{tenant}. */
+  authority: string | null;
+  /** The scope the page asks for to call this API, e.g. api://maintenance-planner/.default. */
+  apiScope: string | null;
+}
+
 export interface Config {
   azureMode: AzureMode;
   subscriptionIds: string[];
@@ -89,6 +99,8 @@ export interface Config {
   metricsPort: number | null;
   /** Scrapes must send `Authorization: Bearer <token>`; null: /metrics is open. */
   metricsBearerToken: string | null;
+  /** Sign-in for the page; all null when authMode is `none`. */
+  ui: UiConfig;
   webhooks: WebhookConfig;
 }
 
@@ -241,6 +253,21 @@ function entraConfig(env: Env): EntraAuthConfig {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The page signs in with its own app registration, against the API's tenant, for the API's first audience. */
+function uiConfig(env: Env, entra: EntraAuthConfig | null): UiConfig {
+  if (!entra) return { clientId: null, authority: null, apiScope: null };
+  const clientId = text(env, "UI_CLIENT_ID");
+  if (clientId !== null && !GUID.test(clientId)) throw new ConfigError("UI_CLIENT_ID", `must be the page's application (client) id, a GUID, got "${clientId}"`);
+  let authority: string | null = null;
+  if (text(env, "UI_AUTHORITY") !== null || entra.tenantId !== null) {
+    const { raw, url } = parsedUrl(env, "UI_AUTHORITY", `https://login.microsoftonline.com/${entra.tenantId}`);
+    if (url.protocol !== "https:") throw new ConfigError("UI_AUTHORITY", `must be an https URL, got "${raw}"`);
+    authority = raw.replace(/\/+$/, "");
+  }
+  if (clientId !== null && authority === null) throw new ConfigError("UI_AUTHORITY", "must be set when UI_CLIENT_ID is set and AUTH_TENANT_ID is not");
+  return { clientId, authority, apiScope: text(env, "UI_API_SCOPE") ?? `${entra.audiences[0].replace(/\/+$/, "")}/.default` };
+}
+
 function subscriptions(env: Env, name: string): string[] {
   const raw = text(env, name);
   if (raw === null) return [];
@@ -264,6 +291,7 @@ export function loadConfig(env: Env): Readonly<Config> {
   }
   // Anonymous access must be asked for outside the simulator: forgetting AUTH_* must not open the API.
   const authMode = oneOf(env, "AUTH_MODE", ["entra", "none"], azureMode === "azure" ? "entra" : "none");
+  const entra = authMode === "entra" ? entraConfig(env) : null;
   return Object.freeze({
     azureMode,
     subscriptionIds,
@@ -290,13 +318,14 @@ export function loadConfig(env: Env): Readonly<Config> {
     databaseConnectTimeoutMs: duration(env, "DATABASE_CONNECT_TIMEOUT", "30s"),
     databasePoolTimeoutMs: duration(env, "DATABASE_POOL_TIMEOUT", "5s"),
     authMode,
-    entra: authMode === "entra" ? entraConfig(env) : null,
+    entra,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 1, 1_000_000),
     simulatorScenario: text(env, "SIMULATOR_SCENARIO"),
     simulatorOperationDurationMs: duration(env, "SIMULATOR_OPERATION_DURATION", "2m"),
     metricsRefreshIntervalMs: duration(env, "METRICS_REFRESH_INTERVAL", "15s"),
     metricsPort: text(env, "METRICS_PORT") === null ? null : integer(env, "METRICS_PORT", 0, 0, 65535),
     metricsBearerToken: text(env, "METRICS_BEARER_TOKEN"),
+    ui: uiConfig(env, entra),
     webhooks: Object.freeze(webhookConfig(env)),
   });
 }

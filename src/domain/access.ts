@@ -38,7 +38,9 @@ export function hasRole(principal: Principal, required: Role): boolean {
 export interface ScopeEntry {
   /** As stored: a lower-case GUID (src/domain/arm-names.ts `subscriptionIdOf`). */
   subscriptionId: string;
-  /** The resource group's `armKey`; null: the whole subscription. */
+  /** The resource group as the assignment names it; null: the whole subscription. */
+  resourceGroup: string | null;
+  /** Its `armKey`, for comparing; null: the whole subscription. */
   resourceGroupKey: string | null;
 }
 
@@ -48,7 +50,11 @@ export type Scope = ScopeEntry[] | null;
 /** A principal with no assignments is unrestricted: its role alone decides. */
 export function scopeFrom(assignments: { subscriptionId: string; resourceGroup: string | null }[]): Scope {
   if (assignments.length === 0) return null;
-  return assignments.map((a) => ({ subscriptionId: subscriptionIdOf(a.subscriptionId) ?? a.subscriptionId, resourceGroupKey: a.resourceGroup === null ? null : armKey(a.resourceGroup) }));
+  return assignments.map((a) => ({
+    subscriptionId: subscriptionIdOf(a.subscriptionId) ?? a.subscriptionId,
+    resourceGroup: a.resourceGroup,
+    resourceGroupKey: a.resourceGroup === null ? null : armKey(a.resourceGroup),
+  }));
 }
 
 /** Subscription and resource group compared as ARM compares them (src/domain/arm-names.ts). */

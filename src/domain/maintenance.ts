@@ -49,8 +49,11 @@ export function classifyChange(before: MaintenanceStatus | null, after: Maintena
   return null;
 }
 
-/** `none`: read, and nothing planned; `unknown`: the VM's instance view was never read (never counted as none). */
-export type MaintenanceFilter = "pending" | "self-service-open" | "none" | "unknown";
+/**
+ * The API's maintenance classes. `none`: read, and nothing planned; `unknown`: the VM's instance view was never read
+ * (never counted as none); `unbooked`: `pending` with no active booking (the portal's to-do list).
+ */
+export type MaintenanceFilter = "pending" | "self-service-open" | "none" | "unknown" | "unbooked";
 
 /** Maintenance is pending while Azure still has a window that has not ended and has not reported completion. */
 export function isPending(status: MaintenanceStatus | null, now: Date): boolean {

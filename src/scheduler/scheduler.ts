@@ -80,7 +80,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
       if (stopping && data.message === "cancelled") void bree.workers.get(data.name)?.terminate();
       else if (isBudgetMessage(data.message)) void serveBudgetMessage(opts.budget, data.message, (reply) => bree.workers.get(data.name)?.postMessage(reply));
       else if (isMetricMessage(data.message)) opts.metrics?.(data.message.metric);
-      else opts.log.info({ job: data.name, message: data.message }, "job message");
+      else if (data.message !== "done") opts.log.info({ job: data.name, message: data.message }, "job message");
     },
   });
   await bree.start();

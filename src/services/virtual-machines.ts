@@ -3,13 +3,14 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { inScope, type Scope } from "../domain/access.js";
 import { cursorCodec } from "../domain/cursor.js";
 import { DomainError } from "../domain/errors.js";
+import type { Queryable } from "../db/bookings-repo.js";
 import { findVirtualMachine, listVirtualMachines, type VirtualMachineFilters } from "../db/virtual-machines-repo.js";
 
 const CURSOR = cursorCodec({ k: "resource-id-key" });
 
-export async function listVirtualMachinesPage(prisma: PrismaClient, filters: VirtualMachineFilters, limit: number, cursor: string | undefined, now: Date) {
+export async function listVirtualMachinesPage(db: Queryable, filters: VirtualMachineFilters, limit: number, cursor: string | undefined, now: Date) {
   const after = CURSOR.decode(cursor)?.k ?? null;
-  const rows = await listVirtualMachines(prisma, filters, now, limit + 1, after);
+  const rows = await listVirtualMachines(db, filters, now, limit + 1, after);
   return CURSOR.page(rows, limit, (last) => ({ k: last.resourceIdKey }));
 }
 

@@ -30,12 +30,13 @@ export function startDeliveryWorker(deps: DeliveryDeps, opts: DeliveryWorkerOpti
   let wake: (() => void) | null = null;
   const nudge = () => wake?.();
   let listener: pg.PoolClient | null = null;
+  const listenerLost = (err: Error) => deps.log?.warn({ err }, "outbox listener lost; polling only");
 
   async function listen(): Promise<void> {
     try {
       listener = await deps.pool.connect();
       listener.on("notification", nudge);
-      listener.on("error", (err) => deps.log?.warn({ err }, "outbox listener lost; polling only"));
+      listener.on("error", listenerLost);
       await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
     } catch (err) {
       deps.log?.warn({ err }, "could not listen for outbox events; polling only");
@@ -90,7 +91,10 @@ export function startDeliveryWorker(deps: DeliveryDeps, opts: DeliveryWorkerOpti
         await Promise.allSettled([...inFlight]);
         const released = await releaseDeliveries(deps.pool, owner).catch(() => 0);
         if (listener) {
+          // Back to the pool as it came: not listening, and without our handlers.
           await listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
+          listener.off("notification", nudge);
+          listener.off("error", listenerLost);
           listener.release();
         }
         deps.log?.info({ released }, "webhook delivery worker stopped");

@@ -1,7 +1,7 @@
 // No container engine runs on these machines, so this test replays the Dockerfile's final stage by hand: it reads
 // the runtime stage's COPY/RUN/CMD lines, applies them to a temporary folder (with the build stage's output made
-// by the same `tsc` build), starts the CMD, and waits for /readyz. A runtime dependency missing from
-// `dependencies`, or a file the image forgets to copy, fails here.
+// by the same `tsc` build and page build), starts the CMD, waits for /readyz and loads the page. A runtime
+// dependency missing from `dependencies`, or a file the image forgets to copy, fails here.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,6 +54,8 @@ describe("container image (Dockerfile runtime stage, replayed)", () => {
     expect(stage.cmd.length).toBeGreaterThan(0);
     // The build stage's output: the same compile as `npm run build`, into a scratch folder.
     execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json"), "--outDir", path.join(build, "dist")], { stdio: "pipe" });
+    // …and the page, as `npm run build` builds it.
+    execFileSync(process.execPath, ["--import", "tsx", "web/build.ts", "--out", path.join(build, "dist", "web")], { cwd: root, stdio: "pipe" });
 
     for (const copy of stage.copies) {
       for (const source of copy.sources) {
@@ -94,6 +96,15 @@ describe("container image (Dockerfile runtime stage, replayed)", () => {
     }
     expect(ready, output).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/openapi.yaml`)).status).toBe(200);
+    // The page and what it loads, from the image's own files.
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    const html = await page.text();
+    expect(page.status, html).toBe(200);
+    expect(html).toContain('<div id="app">');
+    const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets.length).toBeGreaterThanOrEqual(2);
+    for (const asset of assets) expect((await fetch(`http://127.0.0.1:${port}${asset}`)).status, asset).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${port}/ui-config.json`)).json()).toMatchObject({ authMode: "none" });
 
     child.kill("SIGTERM");
     expect(await exited, output).toBe(0);

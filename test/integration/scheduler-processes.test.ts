@@ -6,7 +6,7 @@ import type { Simulator, SimVm } from "../../src/azure/simulator/index.js";
 import type { SyncDeps } from "../../src/services/sync.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { attemptsOf, insertBookings, performRequestsFor, plainVms, seedMaintenance, waitForBookings } from "../helpers/scheduler.js";
-import { serviceEnv, startService, stopAll } from "../helpers/service-process.js";
+import { serviceEnv, startService, stopAll, until } from "../helpers/service-process.js";
 import { gatewayFor, startTestSimulator } from "../helpers/simulator.js";
 
 const FLEET = { subscriptions: 2, vmsPerSubscription: 115, seed: 5 };
@@ -100,3 +100,24 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promi
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe("scheduled sync", () => {
+  let database: TestDatabase;
+  let sim: Simulator;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sim = await startTestSimulator({ fleet: { subscriptions: 1, vmsPerSubscription: 3, seed: 2 } });
+  });
+  afterAll(async () => {
+    await stopAll();
+    await sim?.close();
+    await database?.drop();
+  });
+
+  // bree skips a job whose last worker still lives; a sync worker kept alive by its port listeners ran once only.
+  it("runs again every SYNC_INTERVAL, not just at start", async () => {
+    startService(serviceEnv(sim, database.url, { SYNC_INTERVAL: "1s" }));
+    const runs = () => database.db.pool.query(`SELECT count(*)::int AS n FROM sync_runs WHERE trigger = 'schedule' AND status = 'succeeded'`);
+    await until("three scheduled syncs", async () => ((await runs()).rows[0].n >= 3 ? true : undefined), 60_000, 200);
+  }, 90_000);
+});

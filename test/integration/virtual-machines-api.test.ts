@@ -56,6 +56,32 @@ describe("GET /v1/virtual-machines", () => {
     }
   });
 
+  it("unbooked: pending VMs without an active booking, and again once the booking is cancelled", async () => {
+    const now = new Date();
+    const pending = all.filter((v) => isPending(statusOf(v), now));
+    const target = all.find((v) => isSelfServiceOpen(statusOf(v), now))!;
+    const created = await ctx.http.post("/v1/bookings").send({ virtualMachineId: target.id, startAt: new Date(now.getTime() + 3_600_000).toISOString() });
+    expect(created.status).toBe(201);
+    const listed = await listAll(ctx.http, "/v1/virtual-machines?limit=1000&maintenance=unbooked");
+    expect(ids(listed)).toEqual(ids(pending.filter((v) => v.id !== target.id)));
+    expect((await ctx.http.post(`/v1/bookings/${created.body.id}/cancel`)).status).toBe(200);
+    expect(ids(await listAll(ctx.http, "/v1/virtual-machines?limit=1000&maintenance=unbooked"))).toEqual(ids(pending));
+  });
+
+  it("a VM whose active booking is running with an attempt reads as 200, attempt included", async () => {
+    const now = new Date();
+    const target = all.filter((v) => isSelfServiceOpen(statusOf(v), now))[1];
+    const created = await ctx.http.post("/v1/bookings").send({ virtualMachineId: target.id, startAt: new Date(now.getTime() + 3_600_000).toISOString() });
+    expect(created.status).toBe(201);
+    const pool = ctx.database.db.pool;
+    await pool.query(`UPDATE bookings SET state = 'running' WHERE id = $1`, [created.body.id]);
+    await pool.query(`INSERT INTO execution_attempts (id, booking_id, number) VALUES (gen_random_uuid(), $1, 1)`, [created.body.id]);
+    const res = await ctx.http.get(`/v1/virtual-machines/${target.id}`);
+    expectContract(res);
+    expect(res.status).toBe(200);
+    expect(res.body.activeBooking).toMatchObject({ id: created.body.id, state: "running", attempts: [{ number: 1, outcome: null }] });
+  });
+
   it("filters by subscription, resource group (case-insensitive) and name", async () => {
     const sample = all.find((v) => !v.scaleSet)!;
     const bySub = await listAll(ctx.http, `/v1/virtual-machines?limit=1000&subscriptionId=${sample.subscriptionId.toUpperCase()}`);
@@ -66,6 +92,10 @@ describe("GET /v1/virtual-machines", () => {
     const byName = await listAll(ctx.http, `/v1/virtual-machines?limit=1000&q=${encodeURIComponent(part)}`);
     expect(ids(byName)).toEqual(ids(all.filter((v) => v.name.toLowerCase().includes(part.toLowerCase()))));
     expect(byName.length).toBeGreaterThan(0);
+    const [key, value] = Object.entries(sample.tags as Record<string, string>)[0];
+    const byTag = await listAll(ctx.http, `/v1/virtual-machines?limit=1000&tag=${encodeURIComponent(`${key}=${value}`)}`);
+    expect(ids(byTag)).toEqual(ids(all.filter((v) => v.tags[key] === value)));
+    expect(byTag.length).toBeLessThan(all.length);
   });
 
   it("treats LIKE wildcards in q as plain text", async () => {

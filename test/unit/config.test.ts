@@ -58,6 +58,9 @@ describe("loadConfig", () => {
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_GROUP_SOURCE: "ldap" }, "AUTH_GROUP_SOURCE"],
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_GRAPH_URL: "http://graph.example.com" }, "AUTH_GRAPH_URL"],
     [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, AUTH_GROUP_CACHE_TTL: "5" }, "AUTH_GROUP_CACHE_TTL"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, UI_CLIENT_ID: "page" }, "UI_CLIENT_ID"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_TENANT_ID: TENANT, UI_AUTHORITY: "http://login.example.com/t" }, "UI_AUTHORITY"],
+    [{ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_ISSUER: "https://idp.test/a", AUTH_JWKS_URL: "https://idp.test/keys", UI_CLIENT_ID: TENANT }, "UI_AUTHORITY"],
   ])("refuses %o naming %s", (env, variable) => {
     let error: unknown;
     try {
@@ -91,5 +94,20 @@ describe("loadConfig: authentication", () => {
   it("takes explicit issuers and key set (http only on this machine) without a tenant", () => {
     const c = loadConfig({ AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp", AUTH_ISSUER: "https://idp.test/a,https://idp.test/b", AUTH_JWKS_URL: "http://127.0.0.1:9/keys", AUTH_CLOCK_SKEW: "5s" });
     expect(c.entra).toMatchObject({ tenantId: null, issuers: ["https://idp.test/a", "https://idp.test/b"], jwksUrl: "http://127.0.0.1:9/keys", clockSkewSeconds: 5 });
+  });
+});
+
+describe("loadConfig: the page's sign-in", () => {
+  const entra = { AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp/, 0f0e0d0c-0000-4000-8000-000000000001", AUTH_TENANT_ID: TENANT };
+  it("signs in against the API's tenant for the API's first audience", () => {
+    const page = "0a0b0c0d-0000-4000-8000-000000000002";
+    expect(loadConfig({ ...entra, UI_CLIENT_ID: page }).ui).toEqual({ clientId: page, authority: `https://login.microsoftonline.com/${TENANT}`, apiScope: "api://mp/.default" });
+  });
+  it("takes an explicit authority and scope (sovereign clouds, a named scope)", () => {
+    const c = loadConfig({ ...entra, UI_AUTHORITY: "https://login.microsoftonline.us/contoso.onmicrosoft.us/", UI_API_SCOPE: "api://mp/access_as_user" });
+    expect(c.ui).toEqual({ clientId: null, authority: "https://login.microsoftonline.us/contoso.onmicrosoft.us", apiScope: "api://mp/access_as_user" });
+  });
+  it("is empty without Entra", () => {
+    expect(loadConfig({ UI_CLIENT_ID: TENANT }).ui).toEqual({ clientId: null, authority: null, apiScope: null });
   });
 });

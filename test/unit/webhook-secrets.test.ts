@@ -64,7 +64,7 @@ describe("which subscriptions want an event", () => {
   });
 
   it("never beyond the owner's scope", () => {
-    const scoped = sub({ ownerScope: [{ subscriptionId: "11111111-1111-4111-8111-111111111111", resourceGroupKey: "RG-WEB" }] });
+    const scoped = sub({ ownerScope: [{ subscriptionId: "11111111-1111-4111-8111-111111111111", resourceGroup: "rg-web", resourceGroupKey: "RG-WEB" }] });
     expect(wantsEvent(scoped, event())).toBe(true);
     expect(wantsEvent(scoped, event({ resourceGroup: "rg-db" }))).toBe(false);
     expect(wantsEvent(scoped, event({ subscriptionId: null, resourceGroup: null }))).toBe(false);

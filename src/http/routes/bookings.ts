@@ -52,7 +52,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
   });
 
   app.get("/v1/bookings", {
-    config: { role: "Maintenance.Read", scoped: true },
+    config: { role: "Maintenance.Read", scoped: true, conditionalGet: true },
     schema: {
       operationId: "listBookings",
       tags: ["bookings"],

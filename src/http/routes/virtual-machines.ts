@@ -8,7 +8,7 @@ import { virtualMachineDetailJson, virtualMachineJson } from "../../representati
 
 export const virtualMachineRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   app.get("/v1/virtual-machines", {
-    config: { role: "Maintenance.Read", scoped: true },
+    config: { role: "Maintenance.Read", scoped: true, conditionalGet: true },
     schema: {
       operationId: "listVirtualMachines",
       tags: ["virtual-machines"],
@@ -18,12 +18,12 @@ export const virtualMachineRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
     },
   }, async (request) => {
     const { limit = 100, cursor, ...filters } = request.query;
-    const page = await listVirtualMachinesPage(deps.db.prisma, { ...filters, scope: request.scope }, limit, cursor, deps.clock());
+    const page = await listVirtualMachinesPage(deps.db.pool, { ...filters, scope: request.scope }, limit, cursor, deps.clock());
     return { value: page.items.map(virtualMachineJson), nextLink: nextLink(request, page.nextCursor) };
   });
 
   app.get("/v1/virtual-machines/:id", {
-    config: { role: "Maintenance.Read", scoped: true },
+    config: { role: "Maintenance.Read", scoped: true, conditionalGet: true },
     schema: {
       operationId: "getVirtualMachine",
       tags: ["virtual-machines"],

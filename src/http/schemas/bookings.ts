@@ -1,6 +1,6 @@
 import { Type } from "typebox";
 import { BOOKING_STATES } from "../../domain/booking-states.js";
-import { Cursor, Limit, NullableTimestamp, Timestamp, Uuid, page } from "./common.js";
+import { Cursor, Limit, Nullable, NullableTimestamp, Timestamp, Uuid, page } from "./common.js";
 
 export const BookingStateSchema = Type.Enum([...BOOKING_STATES], {
   description: "`scheduled` → `running` → `completed` | `failed` | `skipped`; `scheduled` → `cancelled` | `missed` | `invalidated` | `not-needed`. Only `scheduled` and `running` are active; the others are final.",
@@ -11,13 +11,13 @@ export const ExecutionAttempt = Type.Object(
     number: Type.Integer({ minimum: 1, description: "1 for the first try." }),
     startedAt: Timestamp,
     finishedAt: NullableTimestamp,
-    outcome: Type.Union([Type.String({ examples: ["succeeded", "failed", "skipped", "retryable-error", "not-needed", "not-allowed-yet"] }), Type.Null()], {
+    outcome: Nullable(Type.String({ examples: ["succeeded", "failed", "skipped", "retryable-error", "not-needed", "not-allowed-yet"] }), {
       description: "null while the attempt is in flight.",
     }),
-    httpStatus: Type.Union([Type.Integer(), Type.Null()], { description: "Status of ARM's answer to performMaintenance." }),
-    errorCode: Type.Union([Type.String(), Type.Null()]),
-    errorMessage: Type.Union([Type.String(), Type.Null()]),
-    operationId: Type.Union([Type.String(), Type.Null()], { description: "ARM's long-running operation, for support cases." }),
+    httpStatus: Nullable(Type.Integer(), { description: "Status of ARM's answer to performMaintenance." }),
+    errorCode: Nullable(Type.String()),
+    errorMessage: Nullable(Type.String()),
+    operationId: Nullable(Type.String(), { description: "ARM's long-running operation, for support cases." }),
   },
   { additionalProperties: false, description: "One try at performing the maintenance (written by the scheduler)." },
 );
@@ -42,16 +42,16 @@ export const Booking = Type.Object(
     virtualMachineId: Uuid,
     startAt: Type.String({ format: "date-time", description: "When maintenance should start (UTC).", examples: ["2026-11-27T17:00:00.000Z"] }),
     state: BookingStateSchema,
-    stateReason: Type.Union([Type.String(), Type.Null()], {
+    stateReason: Nullable(Type.String(), {
       description: "Why the booking reached its state, e.g. the VM's new self-service window for `invalidated`.",
       examples: ["The self-service window moved to 2026-12-05T00:00:00.000Z – 2027-01-05T00:00:00.000Z; startAt 2026-11-27T17:00:00.000Z is outside it. Book again inside the new window."],
     }),
-    note: Type.Union([Type.String(), Type.Null()]),
+    note: Nullable(Type.String()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     createdBy: Type.String({ description: "Who made the booking.", examples: ["anonymous"] }),
-    selfServiceWindow: Type.Union(
-      [Type.Object({ start: Type.Union([Timestamp, Type.Null()]), end: Type.Union([Timestamp, Type.Null()]) }, { additionalProperties: false }), Type.Null()],
+    selfServiceWindow: Nullable(
+      Type.Object({ start: NullableTimestamp, end: NullableTimestamp }, { additionalProperties: false }),
       { description: "The VM's current self-service window (as last synced): for an `invalidated` booking, the window it no longer fits. Null when no maintenance is planned." },
     ),
     warnings: Type.Array(

@@ -1,5 +1,6 @@
 // Scope assignments and audit events: request and response schemas (and so openapi.yaml).
 import { Type } from "typebox";
+import { ROLES } from "../../domain/access.js";
 import { Cursor, Limit, Timestamp, Uuid, page } from "./common.js";
 
 const PrincipalId = Type.String({
@@ -72,3 +73,18 @@ export const AuditEventQuery = Type.Object(
 );
 
 export const AuditEventPage = page(Type.Ref("AuditEvent"), "Audit events, newest first.");
+
+export const Me = Type.Object(
+  {
+    kind: Type.Union([Type.Literal("user"), Type.Literal("app"), Type.Literal("anonymous")]),
+    actor: Type.String({ description: "Recorded on the caller's bookings and audit events.", examples: ["ada@contoso.com"] }),
+    roles: Type.Array(Type.Enum([...ROLES]), {
+      description: "The app roles the caller holds, with those they imply (Admin implies Book implies Read): what the caller may do.",
+    }),
+    scope: Type.Union(
+      [Type.Array(Type.Object({ subscriptionId: Type.String(), resourceGroup: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: false })), Type.Null()],
+      { description: "The subscriptions and resource groups the caller's scope assignments cover; null: unrestricted." },
+    ),
+  },
+  { additionalProperties: false, description: "Who the caller is to this API, for clients that show or hide what the caller may do." },
+);

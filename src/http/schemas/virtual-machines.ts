@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { Cursor, Limit, NullableTimestamp, Timestamp, Uuid, page } from "./common.js";
+import { Cursor, Limit, Nullable, NullableTimestamp, Timestamp, Uuid, page } from "./common.js";
 
 function window(description: string) {
   return Type.Object({ start: NullableTimestamp, end: NullableTimestamp }, { additionalProperties: false, description });
@@ -7,13 +7,13 @@ function window(description: string) {
 
 export const Maintenance = Type.Object(
   {
-    customerInitiatedMaintenanceAllowed: Type.Union([Type.Boolean(), Type.Null()], { description: "Azure's `isCustomerInitiatedMaintenanceAllowed`." }),
+    customerInitiatedMaintenanceAllowed: Nullable(Type.Boolean(), { description: "Azure's `isCustomerInitiatedMaintenanceAllowed`." }),
     selfServiceWindow: window("Azure's `preMaintenanceWindowStartTime`..`EndTime`: when the owner may start maintenance."),
     scheduledWindow: window("Azure's `maintenanceWindowStartTime`..`EndTime`: when Azure reboots the VM itself."),
-    lastOperationResultCode: Type.Union([Type.String({ examples: ["None", "RetryLater", "MaintenanceAborted", "MaintenanceCompleted"] }), Type.Null()]),
-    lastOperationMessage: Type.Union([Type.String(), Type.Null()]),
+    lastOperationResultCode: Nullable(Type.String({ examples: ["None", "RetryLater", "MaintenanceAborted", "MaintenanceCompleted"] })),
+    lastOperationMessage: Nullable(Type.String()),
     observedAt: Timestamp,
-    skippedAt: Type.Union([Timestamp, Type.Null()], {
+    skippedAt: Nullable(Timestamp, {
       description: "Set when a customer-initiated maintenance failed: Azure then skips this VM in the scheduled window and plans it again later. Cleared when a new window is synced.",
     }),
   },
@@ -31,21 +31,21 @@ export const VirtualMachine = Type.Object(
     resourceGroup: Type.String(),
     name: Type.String(),
     location: Type.String({ examples: ["westeurope"] }),
-    scaleSet: Type.Union([Type.Object({ name: Type.String(), instanceId: Type.String() }, { additionalProperties: false }), Type.Null()]),
-    availabilitySet: Type.Union([Type.String(), Type.Null()]),
-    zone: Type.Union([Type.String(), Type.Null()]),
-    platformUpdateDomain: Type.Union([Type.Integer(), Type.Null()]),
-    platformFaultDomain: Type.Union([Type.Integer(), Type.Null()]),
+    scaleSet: Nullable(Type.Object({ name: Type.String(), instanceId: Type.String() }, { additionalProperties: false })),
+    availabilitySet: Nullable(Type.String()),
+    zone: Nullable(Type.String()),
+    platformUpdateDomain: Nullable(Type.Integer()),
+    platformFaultDomain: Nullable(Type.Integer()),
     tags: Type.Record(Type.String(), Type.String()),
-    powerState: Type.Union([Type.String({ examples: ["running", "deallocated"] }), Type.Null()]),
+    powerState: Nullable(Type.String({ examples: ["running", "deallocated"] })),
     firstSeenAt: Timestamp,
     lastSeenAt: Timestamp,
-    goneSince: Type.Union([Timestamp, Type.Null()], { description: "Set when the VM was no longer listed by Azure." }),
-    maintenanceReadAt: Type.Union([Timestamp, Type.Null()], {
+    goneSince: Nullable(Timestamp, { description: "Set when the VM was no longer listed by Azure." }),
+    maintenanceReadAt: Nullable(Timestamp, {
       description:
         "When the VM's maintenance was last read from its own instance view (by a sync or by the scheduler). Null: never read, so its maintenance is unknown — a null `maintenance` then does not mean none.",
     }),
-    maintenance: Type.Union([Maintenance, Type.Null()]),
+    maintenance: Nullable(Maintenance),
   },
   { $id: "VirtualMachine", additionalProperties: false },
 );
@@ -54,8 +54,8 @@ export const WindowHistoryEntry = Type.Object(
   {
     change: Type.Union([Type.Literal("appeared"), Type.Literal("moved"), Type.Literal("cleared"), Type.Literal("status-changed")]),
     observedAt: Timestamp,
-    syncRunId: Type.Union([Uuid, Type.Null()]),
-    maintenance: Type.Union([Type.Omit(Maintenance, ["observedAt", "skippedAt"]), Type.Null()], { description: "The status after the change; null for `cleared`." }),
+    syncRunId: Nullable(Uuid),
+    maintenance: Nullable(Type.Omit(Maintenance, ["observedAt", "skippedAt"]), { description: "The status after the change; null for `cleared`." }),
   },
   { additionalProperties: false },
 );
@@ -75,12 +75,14 @@ export const VirtualMachineQuery = Type.Object(
     subscriptionId: Type.Optional(Type.String({ maxLength: 64, description: "Subscription id, in any case." })),
     resourceGroup: Type.Optional(Type.String({ maxLength: 90, description: "Resource group name, compared ignoring case as ARM does (per UTF-16 unit, simple upper-casing: U+212A KELVIN SIGN is not `k`)." })),
     maintenance: Type.Optional(
-      Type.Union([Type.Literal("pending"), Type.Literal("self-service-open"), Type.Literal("none"), Type.Literal("unknown")], {
+      Type.Union([Type.Literal("pending"), Type.Literal("self-service-open"), Type.Literal("none"), Type.Literal("unknown"), Type.Literal("unbooked")], {
         description:
-          "`pending`: a window that has not ended and no completion; `self-service-open`: the owner may start maintenance now; `none`: read, and no maintenance planned; `unknown`: the VM's instance view has not been read yet.",
+          "`pending`: a window that has not ended and no completion; `self-service-open`: the owner may start maintenance now; `none`: read, and no maintenance planned; " +
+          "`unknown`: the VM's instance view has not been read yet; `unbooked`: pending and without an active (scheduled or running) booking.",
       }),
     ),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "Name contains this, compared ignoring case as ARM does (per UTF-16 unit, simple upper-casing: U+212A KELVIN SIGN is not `k`)." })),
+    tag: Type.Optional(Type.String({ minLength: 2, maxLength: 600, pattern: "^[^=]+=", description: "`key=value`: VMs whose tag `key` has exactly this value.", examples: ["owner=payments"] })),
     includeGone: Type.Optional(Type.Boolean({ default: false, description: "Include VMs Azure no longer lists." })),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),

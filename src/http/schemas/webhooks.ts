@@ -26,7 +26,7 @@ const subscriptionMembers = {
       {
         principalId: Type.String(),
         actor: Type.String(),
-        scope: Type.Union([Type.Array(Type.Object({ subscriptionId: Type.String(), resourceGroupKey: Type.Union([Type.String(), Type.Null()], { description: "The resource group as ARM compares names (null: the whole subscription)." }) }, { additionalProperties: false })), Type.Null()], {
+        scope: Type.Union([Type.Array(Type.Object({ subscriptionId: Type.String(), resourceGroup: Type.Union([Type.String(), Type.Null()], { description: "null: the whole subscription." }) }, { additionalProperties: false })), Type.Null()], {
           description: "The owner's scope when the subscription was made; events outside it are never delivered (null: unrestricted).",
         }),
       },

@@ -17,4 +17,7 @@ try {
   parentPort?.postMessage({ syncRunId: run.id, status: run.status, started: request.started });
 } finally {
   await deps.close();
+  // The listeners on parentPort (cancel, the budget's replies) keep this thread alive, and bree skips every later
+  // run of a job whose worker still lives: say "done" so bree ends the worker and SYNC_INTERVAL runs it again.
+  parentPort?.postMessage("done");
 }
