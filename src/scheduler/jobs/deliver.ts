@@ -3,9 +3,6 @@
 // Postgres. Without a WEBHOOK_SECRET_KEY (azure mode) it idles: nothing can be signed.
 import { parentPort, workerData } from "node:worker_threads";
 import { pino } from "pino";
-import { createDb } from "../../db/client.js";
-import { createWebhookSender } from "../../services/webhook-sender.js";
-import { startDeliveryWorker, type DeliveryWorker } from "../../services/webhook-worker.js";
 import { postMetric, type JobData } from "../scheduler.js";
 
 const { runtime } = workerData as JobData;
@@ -16,9 +13,13 @@ let stop: () => Promise<void> = async () => undefined;
 if (!settings.secretKey) {
   log.info("webhooks are off (no WEBHOOK_SECRET_KEY): the delivery job idles");
 } else {
-  const db = createDb(runtime.databaseUrl, { max: 8, onPoolError: (err) => log.warn({ err }, "idle database connection lost") });
+  // Loaded only when there is work to do: an idle job stays a cheap thread (no database client, no HTTP agents).
+  const [{ createDb }, { createWebhookSender }, { startDeliveryWorker }] = await Promise.all([
+    import("../../db/client.js"), import("../../services/webhook-sender.js"), import("../../services/webhook-worker.js"),
+  ]);
+  const db = createDb(runtime.databaseUrl, { max: 10, connectionTimeoutMs: runtime.databasePoolTimeoutMs, onPoolError: (err) => log.warn({ err }, "idle database connection lost") });
   const sender = createWebhookSender({ timeoutMs: settings.timeoutMs, allowInsecure: settings.allowInsecure });
-  const worker: DeliveryWorker = startDeliveryWorker(
+  const worker = startDeliveryWorker(
     {
       pool: db.pool, sender, key: Buffer.from(settings.secretKey, "base64"), log,
       // No heartbeat: the lease outlasts the longest request by LEASE_DURATION.
