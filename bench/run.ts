@@ -5,6 +5,7 @@ import { benchBookingCreate } from "./bookings.js";
 import { benchPage } from "./page.js";
 import { runSyncBenchmarks } from "./sync.js";
 import { runDispatchBenchmarks } from "./dispatch.js";
+import { runEventsBenchmarks } from "./events.js";
 import { benchMetrics } from "./metrics.js";
 
 interface Benchmark {
@@ -23,6 +24,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: "page", run: async () => ({ rows: await benchPage() }) },
   { name: "sync", run: async () => ({ rows: await runSyncBenchmarks() }) },
   { name: "bookings", run: async () => ({ rows: await benchBookingCreate() }) },
+  { name: "events", run: async () => ({ rows: await runEventsBenchmarks(), notes: ["latency: the event's outbox time → the receiver has the request"] }) },
   { name: "metrics", run: async () => { const { rows, ratios } = await benchMetrics(); return { rows, notes: ratios }; } },
   { name: "dispatch", run: async () => { const { results, ratio } = await runDispatchBenchmarks(); return { rows: results, notes: [`dispatcher / pg-boss throughput ratio: ${ratio}`] }; } },
 ];

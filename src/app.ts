@@ -18,6 +18,8 @@ import { metricsRoutes } from "./http/routes/metrics.js";
 import { securityRoutes } from "./http/routes/security.js";
 import { calendarRoutes } from "./http/routes/calendars.js";
 import { calendarFeedRoutes } from "./http/routes/calendar-feeds.js";
+import { webhookRoutes } from "./http/routes/webhooks.js";
+import type { WebhookSettings } from "./services/webhook-subscriptions.js";
 import { meRoutes } from "./http/routes/me.js";
 import { maintenanceGroupRoutes } from "./http/routes/maintenance-groups.js";
 import { uiRoutes } from "./http/routes/ui.js";
@@ -42,6 +44,8 @@ export interface AppDeps {
   auth?: AuthSetup;
   /** RATE_LIMIT_PER_MINUTE; default 600. */
   rateLimitPerMinute?: number;
+  /** The key that seals webhook secrets and the URL rules; absent or without a key, webhook routes answer `webhooks-not-configured`. */
+  webhooks?: WebhookSettings;
   /**
    * /metrics on this listener, with METRICS_BEARER_TOKEN when set (default: open); false when it is served on
    * METRICS_PORT instead (src/http/metrics-app.ts).
@@ -124,6 +128,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(securityRoutes, { deps, access });
   await app.register(calendarRoutes, { deps });
   await app.register(maintenanceGroupRoutes, { deps });
+  await app.register(webhookRoutes, { deps });
   await app.register(meRoutes);
   const ui = deps.ui ?? { clientId: null, authority: null, apiScope: null };
   await app.register(uiRoutes, { config: { authMode: deps.auth?.mode === "none" ? "none" : "entra", ...ui }, root: deps.pageRoot });

@@ -47,7 +47,7 @@ async function main() {
   const deps = await createServiceDeps(runtime, { log, metrics: metrics.apply, budget });
   // The gauges count on a connection of their own, so scrapes and counts never take one from the API's pool.
   const gaugeDb = createDb(runtime.databaseUrl, { max: 1, connectionTimeoutMs: runtime.databasePoolTimeoutMs, onPoolError: (err) => log.warn({ err }, "metrics database connection lost") });
-  const gauges = startStateGauges(metrics, stateCounts(gaugeDb.prisma), { intervalMs: config.metricsRefreshIntervalMs, log });
+  const gauges = startStateGauges(metrics, stateCounts(gaugeDb.prisma, gaugeDb.pool), { intervalMs: config.metricsRefreshIntervalMs, log });
   const bookingPolicy = { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds };
   const metricsEndpoint = { bearerToken: config.metricsBearerToken };
   const app = await buildApp(
@@ -55,6 +55,7 @@ async function main() {
       db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
       metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false, ui: config.ui, publicBaseUrl: config.publicBaseUrl,
       updateDomainGapMs: config.updateDomainGapMs,
+      webhooks: { key: runtime.webhooks.secretKey ? Buffer.from(runtime.webhooks.secretKey, "base64") : null, allowInsecure: runtime.webhooks.allowInsecure },
     },
     { logger: log },
   );

@@ -2,12 +2,15 @@
 // for event payloads alike (an event carries the resource as the API shows it).
 import { ACTIVE_STATES, type BookingState } from "./domain/booking-states.js";
 import { bookingWarnings, type BookingWarning } from "./domain/booking-warnings.js";
+import { sequenceString } from "./domain/events.js";
 import type { AuditEventRow } from "./db/audit-repo.js";
 import type { BookingRecord } from "./db/bookings-repo.js";
 import type { CalendarFeedRow } from "./db/calendar-feeds-repo.js";
 import type { ScopeAssignmentRow } from "./db/scope-assignments-repo.js";
 import type { SyncRunRow } from "./db/sync-runs-repo.js";
 import type { VirtualMachineRecord } from "./db/virtual-machines-repo.js";
+import type { DeliveryRow } from "./db/webhook-deliveries-repo.js";
+import type { WebhookSubscriptionRow } from "./db/webhook-subscriptions-repo.js";
 import type { MaintenanceStatus } from "./domain/maintenance.js";
 import type { Scope } from "./domain/access.js";
 import type { MaintenanceGroupRecord } from "./db/maintenance-groups-repo.js";
@@ -163,5 +166,37 @@ export function planPreviewJson(p: PlanPreview) {
     generatedAt: p.generatedAt.toISOString(),
     operationEstimateSeconds: Math.round(p.operationEstimateMs / 1000),
     value: p.value.map((i) => ({ ...i, startAt: i.startAt.toISOString(), projectedStartAt: iso(i.projectedStartAt), projectedEndAt: iso(i.projectedEndAt) })),
+  };
+}
+
+export function webhookSubscriptionJson(s: WebhookSubscriptionRow) {
+  return {
+    id: s.id,
+    url: s.url,
+    eventTypes: s.eventTypes,
+    filter: { subscriptionId: s.filterSubscriptionId, resourceGroup: s.filterResourceGroup },
+    description: s.description,
+    owner: { principalId: s.ownerPrincipalId, actor: s.ownerActor, scope: scopeJson(s.ownerScope) },
+    state: s.state,
+    stateReason: s.stateReason,
+    failingSince: iso(s.failingSince),
+    previousSecretExpiresAt: iso(s.previousSecretExpiresAt),
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
+}
+
+export function webhookDeliveryJson(d: DeliveryRow) {
+  return {
+    id: d.id,
+    event: { id: d.eventId, type: d.eventType, subject: d.subject, sequence: sequenceString(BigInt(d.sequence)), time: d.eventTime.toISOString() },
+    state: d.state,
+    attempts: d.attempts,
+    lastAttemptAt: iso(d.lastAttemptAt),
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    deliveredAt: iso(d.deliveredAt),
+    createdAt: d.createdAt.toISOString(),
   };
 }

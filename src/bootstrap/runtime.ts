@@ -1,8 +1,9 @@
 // Turns config into the concrete things a process (or a bree worker thread) connects to: the database URL
 // (embedded PostgreSQL when none is configured) and the ARM endpoint (the in-process simulator in simulator
 // mode). The result is plain data, so main.ts can hand it to worker threads.
-import type { Config } from "../config/config.js";
 import type { DeadlineWarning } from "../domain/deadlines.js";
+import type { Config, WebhookConfig } from "../config/config.js";
+import { resolveWebhookKey } from "./webhook-key.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
 
 export interface Runtime {
@@ -19,6 +20,8 @@ export interface Runtime {
   /** DEADLINE_WARNINGS, for the post-sync step and the `deadlines` job. */
   deadlineWarnings: DeadlineWarning[];
   scheduler: SchedulerSettings;
+  /** Webhook settings with the sealing key resolved (null: webhooks are off). */
+  webhooks: WebhookConfig;
 }
 
 /** What the scheduler's jobs need from config (plain data: it crosses into bree's worker threads). */
@@ -61,9 +64,10 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
       stops.push(embedded.stop);
       databaseUrl = embedded.urlFor("maintenance_planner");
     }
+    const webhooks = { ...config.webhooks, secretKey: resolveWebhookKey(config, log) };
     const common = {
       migrationUrl: config.databaseMigrationUrl, databasePoolTimeoutMs: config.databasePoolTimeoutMs, syncConcurrency: config.syncConcurrency,
-      syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, deadlineWarnings: config.deadlineWarnings, scheduler: schedulerSettings(config),
+      syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, deadlineWarnings: config.deadlineWarnings, scheduler: schedulerSettings(config), webhooks,
     };
     if (config.azureMode === "simulator") {
       const { startSimulator, readScenarioFile } = await import("../azure/simulator/index.js");

@@ -2,6 +2,7 @@
 // the frozen result. A bad value stops the process with a message that names the variable.
 import { parseDeadlineWarnings, type DeadlineWarning } from "../domain/deadlines.js";
 import { parseDuration } from "../domain/duration.js";
+import { parseSecretKey } from "../domain/webhook-secrets.js";
 
 export type AzureMode = "azure" | "simulator";
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -107,6 +108,24 @@ export interface Config {
   deadlineWarnings: DeadlineWarning[];
   /** Where clients reach this service (e.g. `https://planner.contoso.com`), for absolute links; null: relative. */
   publicBaseUrl: string | null;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Base64 of 32 bytes: seals webhook signing secrets at rest. null: generated under `.data/` in simulator mode, else webhooks are off. */
+  secretKey: string | null;
+  /** Delays between attempts of one delivery (WEBHOOK_RETRY_SCHEDULE). */
+  retryScheduleMs: number[];
+  /** A subscription failing this long without a success is disabled. */
+  disableAfterMs: number;
+  /** Lifts the https-only and public-address rules (local use and tests only). */
+  allowInsecure: boolean;
+  /** One delivery request, connect to last byte. */
+  timeoutMs: number;
+  /** How often the delivery worker looks for new events when idle. */
+  pollIntervalMs: number;
+  /** Deliveries in flight per process. */
+  concurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +157,35 @@ function duration(env: Env, name: string, fallback: string): number {
   const ms = parseDuration(raw);
   if (ms === null || ms <= 0) throw new ConfigError(name, `must be a duration like 30s, 10m or 1h, got "${raw}"`);
   return ms;
+}
+
+function durationList(env: Env, name: string, fallback: string): number[] {
+  const raw = text(env, name) ?? fallback;
+  const list = raw.split(",").map((s) => parseDuration(s));
+  if (list.some((ms) => ms === null || ms < 0)) throw new ConfigError(name, `must be comma-separated durations like 5s,30s,2m, got "${raw}"`);
+  return list as number[];
+}
+
+function flag(env: Env, name: string): boolean {
+  return oneOf(env, name, ["true", "false"], "false") === "true";
+}
+
+function secretKey(env: Env, name: string): string | null {
+  const raw = text(env, name);
+  if (raw !== null && !parseSecretKey(raw)) throw new ConfigError(name, "must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`)");
+  return raw;
+}
+
+function webhookConfig(env: Env): WebhookConfig {
+  return {
+    secretKey: secretKey(env, "WEBHOOK_SECRET_KEY"),
+    retryScheduleMs: durationList(env, "WEBHOOK_RETRY_SCHEDULE", "5s,30s,2m,10m,30m,1h,3h,6h,6h,6h"),
+    disableAfterMs: duration(env, "WEBHOOK_DISABLE_AFTER", "3d"),
+    allowInsecure: flag(env, "WEBHOOK_ALLOW_INSECURE"),
+    timeoutMs: duration(env, "WEBHOOK_TIMEOUT", "10s"),
+    pollIntervalMs: duration(env, "WEBHOOK_POLL_INTERVAL", "1s"),
+    concurrency: integer(env, "WEBHOOK_CONCURRENCY", 32, 1, 1000),
+  };
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -307,5 +355,6 @@ export function loadConfig(env: Env): Readonly<Config> {
     ui: uiConfig(env, entra),
     deadlineWarnings: deadlineWarnings(env, "DEADLINE_WARNINGS", "7d,2d,12h"),
     publicBaseUrl: baseUrl(env, "PUBLIC_BASE_URL"),
+    webhooks: Object.freeze(webhookConfig(env)),
   });
 }

@@ -5,9 +5,12 @@
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { StateCounts } from "../observability/metrics.js";
 import { SqlConditions, maintenanceCondition } from "./virtual-machines-repo.js";
+import { outboxBacklog } from "./webhook-deliveries-repo.js";
+import type { Queryable } from "./leases-repo.js";
 
-export function stateCounts(prisma: PrismaClient): StateCounts {
+export function stateCounts(prisma: PrismaClient, pool?: Queryable): StateCounts {
   return {
+    outboxBacklog: pool && (() => outboxBacklog(pool)),
     async vmsByMaintenance() {
       const sql = new SqlConditions();
       const now = new Date();

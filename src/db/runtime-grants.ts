@@ -16,9 +16,12 @@ export const RUNTIME_PRIVILEGES: Record<string, string> = {
   idempotency_keys: "SELECT, INSERT",
   scope_assignments: "SELECT, INSERT, DELETE",
   audit_events: "SELECT, INSERT",
-  // the events outbox: events are written once and never changed; each subject's sequence counter moves on
-  outbox_events: "SELECT, INSERT",
+  // the events outbox: events are written once, never changed but for `fanned_out_at` (the delivery worker marks
+  // them); each subject's sequence counter moves on
+  outbox_events: "SELECT, INSERT, UPDATE",
   event_subjects: "SELECT, INSERT, UPDATE",
+  webhook_subscriptions: "SELECT, INSERT, UPDATE, DELETE",
+  webhook_deliveries: "SELECT, INSERT, UPDATE, DELETE",
   maintenance_windows: "SELECT, INSERT, UPDATE, DELETE",
   blackouts: "SELECT, INSERT, UPDATE, DELETE",
   // deadline alerts already announced (old ones are deleted), and calendar feeds (deleted by their owner)

@@ -33,6 +33,10 @@ export const ERROR_CODES = [
   "invalid-blackout",
   "invalid-selector",
   "invalid-time-range",
+  // webhooks
+  "webhooks-not-configured",
+  "invalid-webhook-url",
+  "delivery-in-progress",
   "scope-assignment-names-caller",
   // planner: maintenance groups
   "invalid-group-policy",

@@ -16,6 +16,8 @@ export const EVENT_TYPES = {
   "booking.missed": "The booking could not start in time (no replica ran at its time, or its window closed).",
   "booking.invalidated": "Azure moved the VM's self-service window away from the booking.",
   "booking.not-needed": "Azure no longer has maintenance pending for the VM.",
+  "booking.held": "The booking's maintenance group passed its maxErrors; it waits for the group to be resumed.",
+  "booking.resumed": "Its maintenance group was resumed: the held booking is scheduled again (and due now if its time has passed).",
   "window.appeared": "A VM's maintenance window appeared.",
   "window.moved": "A VM's maintenance window moved.",
   "window.cleared": "A VM's maintenance window went away.",
@@ -37,6 +39,7 @@ export function bookingEventName(from: BookingState | null, to: BookingState, re
   if (from === null) return "booking.created";
   if (from === to) return rescheduled ? "booking.rescheduled" : null;
   if (to === "running") return "booking.started";
+  if (from === "held" && to === "scheduled") return "booking.resumed";
   const name = `booking.${to}`;
   return name in EVENT_TYPES ? (name as EventName) : null;
 }

@@ -3,16 +3,19 @@
 // Regenerate the file with `npm run openapi`.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import swagger from "@fastify/swagger";
+import swagger, { type SwaggerOptions } from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { packageRoot } from "../db/migration-files.js";
 import { problemCatalogue } from "./problem.js";
+import { openApiWebhooks } from "./schemas/events.js";
 
 export const OPENAPI_FILE = path.join(packageRoot(), "openapi.yaml");
 
 /** A route schema member that says "no body at all is fine" (see markOptionalBodies). */
 export const OPTIONAL_BODY = "x-optional-body";
+
+type OpenApiWebhooks = NonNullable<Extract<NonNullable<Extract<SwaggerOptions, { openapi?: unknown }>["openapi"]>, { webhooks?: unknown }>["webhooks"]>;
 
 type OpenApiDocument = { paths?: Record<string, Record<string, { requestBody?: { required?: boolean }; [OPTIONAL_BODY]?: boolean }>> };
 
@@ -47,8 +50,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: "planner", description: "Maintenance groups (how many at once, error budgets, order) and the plan preview; update domains are sequenced without configuration" },
         { name: "calendars", description: "Maintenance windows and blackouts in the teams' own time zones" },
         { name: "calendar-feeds", description: "Secret iCalendar feed URLs of bookings and maintenance windows, for Outlook, Google Calendar and other calendar clients" },
+        { name: "webhooks", description: "Events as signed webhooks (CloudEvents, Standard Webhooks signatures); the payloads are under `webhooks`" },
         { name: "operations", description: "Health and readiness" },
       ],
+      // Built as plain JSON Schema from the same source as GET /v1/event-types; the swagger types cannot follow it.
+      webhooks: openApiWebhooks() as unknown as OpenApiWebhooks,
       components: {
         securitySchemes: {
           bearerAuth: {

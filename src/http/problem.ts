@@ -46,6 +46,9 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "invalid-group-policy": { status: 400, title: "The maintenance group's policy is not valid" },
   "maintenance-group-unknown": { status: 422, title: "The policy names a maintenance group that does not exist" },
   "maintenance-group-cycle": { status: 409, title: "The groups' `after` would go round in a circle" },
+  "webhooks-not-configured": { status: 503, title: "Webhooks are not configured on this service" },
+  "invalid-webhook-url": { status: 400, title: "The webhook URL is not one this service sends to" },
+  "delivery-in-progress": { status: 409, title: "The delivery is being attempted right now" },
   "scope-assignment-names-caller": { status: 409, title: "The assignment would restrict the admin making it" },
 };
 

@@ -3,13 +3,16 @@
 // workers post them to the main thread (src/scheduler/scheduler.ts), which applies them here.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { armOperation } from "../azure/arm-operations.js";
+import type { OutboxBacklog } from "../db/webhook-deliveries-repo.js";
+import { registerWebhookMetrics, type WebhookAttemptEvent } from "./webhook-metrics.js";
 
 export type MetricEvent =
   | { type: "arm-request"; operation: string; status: number | null; waitedMs: number }
   | { type: "sync-finished"; durationSeconds: number; status: string; windowsNew: number; windowsChanged: number; windowsCleared: number; vmsGone: number }
   | { type: "execution-finished"; outcome: string }
   | { type: "dispatch-lag"; seconds: number }
-  | { type: "lease-takeover" };
+  | { type: "lease-takeover" }
+  | WebhookAttemptEvent;
 
 export type MetricsSink = (event: MetricEvent) => void;
 
@@ -17,6 +20,7 @@ export type MetricsSink = (event: MetricEvent) => void;
 export interface StateCounts {
   vmsByMaintenance(): Promise<Record<string, number>>;
   bookingsByState(): Promise<Record<string, number>>;
+  outboxBacklog?(): Promise<OutboxBacklog>;
 }
 
 export interface Metrics {
@@ -24,7 +28,7 @@ export interface Metrics {
   apply: MetricsSink;
   httpDuration: Histogram<"method" | "route" | "status_code">;
   /** Sets the current-state gauges (a scrape only reads them: it never queries the database). */
-  setState(state: { vmsByMaintenance: Record<string, number>; bookingsByState: Record<string, number> }, at: Date): void;
+  setState(state: { vmsByMaintenance: Record<string, number>; bookingsByState: Record<string, number>; outboxBacklog?: OutboxBacklog }, at: Date): void;
 }
 
 export function createMetrics(): Metrics {
@@ -46,6 +50,7 @@ export function createMetrics(): Metrics {
   const dispatchLag = new Histogram({ name: `${p}dispatch_lag_seconds`, help: "Booked start time → performMaintenance request", registers: [registry], buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900] });
   const takeovers = new Counter({ name: `${p}lease_takeovers_total`, help: "Bookings taken over from an expired lease", registers: [registry] });
 
+  const webhooks = registerWebhookMetrics(registry);
   const vms = new Gauge({ name: `${p}virtual_machines`, help: "VMs (not gone) by maintenance state, as of the last state refresh", labelNames: ["maintenance"] as const, registers: [registry] });
   const bookings = new Gauge({ name: `${p}bookings`, help: "Bookings by state, as of the last state refresh", labelNames: ["state"] as const, registers: [registry] });
   const refreshedAt = new Gauge({ name: `${p}state_refreshed_timestamp_seconds`, help: "When the database-derived gauges were last refreshed (METRICS_REFRESH_INTERVAL)", registers: [registry] });
@@ -54,6 +59,7 @@ export function createMetrics(): Metrics {
     for (const [k, v] of Object.entries(state.vmsByMaintenance)) vms.set({ maintenance: k }, v);
     bookings.reset();
     for (const [k, v] of Object.entries(state.bookingsByState)) bookings.set({ state: k }, v);
+    if (state.outboxBacklog) webhooks.setBacklog(state.outboxBacklog);
     refreshedAt.set(at.getTime() / 1000);
   };
 
@@ -78,6 +84,9 @@ export function createMetrics(): Metrics {
         break;
       case "lease-takeover":
         takeovers.inc();
+        break;
+      case "webhook-attempt":
+        webhooks.attempt(e);
         break;
     }
   };

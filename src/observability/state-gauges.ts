@@ -21,8 +21,8 @@ export function startStateGauges(metrics: Metrics, counts: StateCounts, { interv
   const once = async () => {
     busy = true;
     try {
-      const [vmsByMaintenance, bookingsByState] = await Promise.all([counts.vmsByMaintenance(), counts.bookingsByState()]);
-      metrics.setState({ vmsByMaintenance, bookingsByState }, new Date());
+      const [vmsByMaintenance, bookingsByState, outboxBacklog] = await Promise.all([counts.vmsByMaintenance(), counts.bookingsByState(), counts.outboxBacklog?.()]);
+      metrics.setState({ vmsByMaintenance, bookingsByState, outboxBacklog }, new Date());
     } catch (err) {
       // The gauges keep their last values (their timestamp tells); the next tick tries again.
       log?.warn({ err }, "metrics: refreshing the database gauges failed");

@@ -36,8 +36,8 @@ export interface SchedulerOptions {
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
-/** The dispatch job loops until cancelled; if its worker ever dies, bree starts it again after this long. */
-const DISPATCH_RESTART_MS = 5_000;
+/** The dispatch and deliver jobs loop until cancelled; if a worker ever dies, bree starts it again after this long. */
+const LOOP_RESTART_MS = 5_000;
 
 /**
  * How often the `deadlines` job looks for deadline warnings that came due between syncs: one indexed query, so a
@@ -73,7 +73,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
     logger: false,
     jobs: [
       job("sync", opts.runtime, { interval: opts.runtime.scheduler.syncIntervalMs, timeout: 0 }),
-      job("dispatch", opts.runtime, { interval: Math.max(DISPATCH_RESTART_MS, opts.runtime.scheduler.dispatchIntervalMs), timeout: 0 }),
+      job("dispatch", opts.runtime, { interval: Math.max(LOOP_RESTART_MS, opts.runtime.scheduler.dispatchIntervalMs), timeout: 0 }),
+      job("deliver", opts.runtime, { interval: LOOP_RESTART_MS, timeout: 0 }),
       ...(opts.runtime.deadlineWarnings.length ? [job("deadlines", opts.runtime, { interval: DEADLINE_CHECK_INTERVAL_MS, timeout: false })] : []),
     ],
     errorHandler: (error, data) => {

@@ -1,5 +1,6 @@
 // A test context: a fresh database, an ARM simulator, the real SDK gateway pointed at it, and the production
 // app built from them (house style 1: no second wiring for tests).
+import { randomBytes } from "node:crypto";
 import request from "supertest";
 import type TestAgent from "supertest/lib/agent.js";
 import { buildApp, type App, type AppDeps } from "../../src/app.js";
@@ -11,6 +12,7 @@ import { loadConfig } from "../../src/config/config.js";
 import type { BookingPolicy } from "../../src/domain/bookings.js";
 import { afterSyncSteps } from "../../src/services/after-sync.js";
 import type { SyncDeps } from "../../src/services/sync.js";
+import type { WebhookSettings } from "../../src/services/webhook-subscriptions.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { gatewayFor, startTestSimulator } from "./simulator.js";
 
@@ -41,6 +43,8 @@ export interface TestContextOptions {
   rateLimitPerMinute?: number;
   /** UPDATE_DOMAIN_GAP for previews and booking warnings; default the configuration's (30m). */
   updateDomainGapMs?: number;
+  /** Default: a fresh key, the URL rules on (pass allowInsecure for a local receiver). */
+  webhooks?: WebhookSettings;
 }
 
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
@@ -57,6 +61,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const appDeps: AppDeps = {
     db: database.db, sync, clock: opts.clock ?? (() => new Date()), bookingPolicy, auth: opts.auth ?? { mode: "none" }, rateLimitPerMinute: opts.rateLimitPerMinute,
     metrics, updateDomainGapMs: opts.updateDomainGapMs,
+    webhooks: opts.webhooks ?? { key: randomBytes(32), allowInsecure: false },
   };
   const app = await buildApp(appDeps);
   await app.ready();

@@ -139,6 +139,9 @@ describe("planner: update domains, maintenance groups, two replicas", () => {
     expect(peak(opsOf(vms.slice(1)))).toBe(1);
     const { rows: audit } = await pool().query(`SELECT action, actor FROM audit_events WHERE target_id = $1 ORDER BY id`, [rest[0]]);
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["booking.held", "booking.resumed"]));
+    const { rows: events } = await pool().query(`SELECT type FROM outbox_events WHERE subject = $1 ORDER BY sequence`, [rest[0]]);
+    // (inserted with SQL, so no booking.created)
+    expect(events.map((e) => e.type.replace("org.maintenance-planner.", ""))).toEqual(["booking.held", "booking.resumed", "booking.started", "booking.completed"]);
   });
 
   it("starts a group that runs `after` another only when the other's earlier bookings are over", async () => {

@@ -7,5 +7,8 @@ import { MaintenanceGroup } from "./maintenance-groups.js";
 import { AuditEvent, ScopeAssignment } from "./security.js";
 import { SyncRun } from "./sync-runs.js";
 import { VirtualMachine } from "./virtual-machines.js";
+import { WebhookDelivery, WebhookSubscription } from "./webhooks.js";
 
-export const SHARED_SCHEMAS = [Problem, VirtualMachine, SyncRun, Booking, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout, CalendarFeed, MaintenanceGroup];
+export const SHARED_SCHEMAS = [
+  Problem, VirtualMachine, SyncRun, Booking, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout, CalendarFeed, MaintenanceGroup, WebhookSubscription, WebhookDelivery,
+];
