@@ -10,6 +10,7 @@ import { registerProblemHandlers } from "./http/problem.js";
 import { validatorCompiler } from "./http/validation.js";
 import { SHARED_SCHEMAS } from "./http/schemas/index.js";
 import { bookingRoutes } from "./http/routes/bookings.js";
+import { bookingBatchRoutes } from "./http/routes/booking-batches.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { syncRunRoutes } from "./http/routes/sync-runs.js";
 import { virtualMachineRoutes } from "./http/routes/virtual-machines.js";
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(virtualMachineRoutes, { deps });
   await app.register(syncRunRoutes, { deps });
   await app.register(bookingRoutes, { deps });
+  await app.register(bookingBatchRoutes, { deps });
   await app.register(securityRoutes, { deps, access });
   await app.register(calendarRoutes, { deps });
   await app.register(meRoutes);
