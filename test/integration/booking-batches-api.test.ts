@@ -149,7 +149,7 @@ describe("booking batches API", () => {
         );
         const pending = send();
         await until("the batch to wait for the held booking", async () =>
-          (await ctx.database.db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO bookings AS b%'`)).rowCount! > 0);
+          (await ctx.database.db.pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO bookings AS b%'`)).rowCount! > 0);
         await client.query("COMMIT");
         return { res: await pending, racer: rows[0].id as string };
       } finally {
