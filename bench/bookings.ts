@@ -1,6 +1,7 @@
-// Booking create benchmark: the real app listening on 127.0.0.1, a fresh database holding a synced simulated
-// fleet whose every VM has an open self-service window, and autocannon sending POST /v1/bookings — each
+// Booking create benchmarks: the real app listening on 127.0.0.1, a fresh database holding a synced simulated
+// fleet whose every VM has an open self-service window. `bookings`: autocannon sending POST /v1/bookings — each
 // request books a different VM, so every one is a full create (rules, insert, unique index), not a 409.
+// `booking-batches`: POST /v1/booking-batches of 1,000 new VMs each, one at a time.
 import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
 import { buildApp } from "../src/app.js";
@@ -31,7 +32,8 @@ const SCENARIOS = [{ connections: 1, requests: 500 }, { connections: 32, request
 /** The app's pool size in production (src/db/client.ts default). */
 const POOL_SIZE = 10;
 
-export async function benchBookingCreate(): Promise<BookingBenchResult[]> {
+/** A listening app over a synced fleet whose every VM has an open self-service window; `ids`: the VMs' ids. */
+async function bookableFleet() {
   const database = await createTestDatabase({ max: POOL_SIZE });
   // Setup only: the sync that loads the fleet is not what is measured, so no throttling.
   const simulator = await startSimulator({ fleet: FLEET, pageSize: 1000, throttle: false, computePolicies: false });
@@ -41,15 +43,27 @@ export async function benchBookingCreate(): Promise<BookingBenchResult[]> {
   const pool = database.db.pool;
   const sync: SyncDeps = { pool, gateway: gatewayFor(simulator, { budget: false }), subscriptionIds: simulator.subscriptionIds, concurrency: 16, afterSync: recheckAfterSync(pool) };
   const app = await buildApp({ db: database.db, sync, clock: () => new Date(), bookingPolicy: { minLeadSeconds: 300, endMarginSeconds: 1800 }, auth: { mode: "none" }, rateLimitPerMinute: 1_000_000 });
+  const close = async () => {
+    await app.close();
+    await simulator.close();
+    await database.drop();
+  };
   try {
     const run = await (await requestSync(sync, "api")).finished;
     if (run.status !== "succeeded") throw new Error(`sync ended ${run.status}`);
     const { rows } = await pool.query<{ id: string }>("SELECT id FROM virtual_machines ORDER BY id");
     await app.listen({ host: "127.0.0.1", port: 0 });
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, ids: rows.map((r) => r.id), startAt: new Date(now + 2 * DAY).toISOString(), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
 
+export async function benchBookingCreate(): Promise<BookingBenchResult[]> {
+  const { url, ids, startAt, close } = await bookableFleet();
+  try {
     let next = 0;
-    const startAt = new Date(now + 2 * DAY).toISOString();
     const load = (amount: number, connections: number) =>
       autocannon({
         url,
@@ -59,7 +73,7 @@ export async function benchBookingCreate(): Promise<BookingBenchResult[]> {
           method: "POST",
           path: "/v1/bookings",
           headers: { "content-type": "application/json" },
-          setupRequest: (req) => ({ ...req, body: JSON.stringify({ virtualMachineId: rows[next++ % rows.length].id, startAt, note: "bench" }) }),
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ virtualMachineId: ids[next++ % ids.length], startAt, note: "bench" }) }),
         }],
       });
     await load(WARMUP, 8);
@@ -84,8 +98,39 @@ export async function benchBookingCreate(): Promise<BookingBenchResult[]> {
     }
     return results;
   } finally {
-    await app.close();
-    await simulator.close();
-    await database.drop();
+    await close();
+  }
+}
+
+export interface BookingBatchBenchResult {
+  scenario: string;
+  items: number;
+  status: number;
+  created: number;
+  ms: number;
+  bookingsPerSecond: number;
+}
+
+const BATCH_ITEMS = 1000;
+const BATCHES = 5;
+
+/** POST /v1/booking-batches with 1,000 new VMs each, one request at a time, after one warm-up batch: the time per request. */
+export async function benchBookingBatch(): Promise<BookingBatchBenchResult[]> {
+  const { url, ids, startAt, close } = await bookableFleet();
+  try {
+    const send = async (n: number, atomic: boolean) => {
+      const items = ids.slice(n * BATCH_ITEMS, (n + 1) * BATCH_ITEMS).map((virtualMachineId) => ({ virtualMachineId, startAt, note: "bench" }));
+      const started = performance.now();
+      const res = await fetch(`${url}/v1/booking-batches`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ items, atomic }) });
+      const body = (await res.json()) as { created?: number };
+      const ms = performance.now() - started;
+      return { scenario: `${BATCH_ITEMS} new VMs, ${atomic ? "atomic" : "non-atomic"}`, items: items.length, status: res.status, created: body.created ?? 0, ms: Math.round(ms), bookingsPerSecond: Math.round(((body.created ?? 0) * 1000) / ms) };
+    };
+    await send(0, false);
+    const results: BookingBatchBenchResult[] = [];
+    for (let n = 1; n <= BATCHES; n++) results.push(await send(n, n % 2 === 0));
+    return results;
+  } finally {
+    await close();
   }
 }

@@ -1,7 +1,7 @@
 // `npm run bench [name…]`: runs each registered benchmark (or the named ones) in turn and prints its table.
 // Register one line per benchmark.
 import { benchApi, profileNotes } from "./api.js";
-import { benchBookingCreate } from "./bookings.js";
+import { benchBookingBatch, benchBookingCreate } from "./bookings.js";
 import { benchPage } from "./page.js";
 import { runSyncBenchmarks } from "./sync.js";
 import { runDispatchBenchmarks } from "./dispatch.js";
@@ -25,6 +25,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: "sync", run: async () => ({ rows: await runSyncBenchmarks() }) },
   { name: "bookings", run: async () => ({ rows: await benchBookingCreate() }) },
   { name: "events", run: async () => ({ rows: await runEventsBenchmarks(), notes: ["latency: the event's outbox time → the receiver has the request"] }) },
+  { name: "booking-batches", run: async () => ({ rows: await benchBookingBatch() }) },
   { name: "metrics", run: async () => { const { rows, ratios } = await benchMetrics(); return { rows, notes: ratios }; } },
   { name: "dispatch", run: async () => { const { results, ratio } = await runDispatchBenchmarks(); return { rows: results, notes: [`dispatcher / pg-boss throughput ratio: ${ratio}`] }; } },
 ];

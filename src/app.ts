@@ -6,11 +6,13 @@ import type { Db } from "./db/client.js";
 import type { BookingPolicy } from "./domain/bookings.js";
 import type { SyncDeps } from "./services/sync.js";
 import type { PlannerConfig } from "./services/planner-claim.js";
+import type { BookingDeps } from "./services/bookings.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { registerProblemHandlers } from "./http/problem.js";
 import { validatorCompiler } from "./http/validation.js";
 import { SHARED_SCHEMAS } from "./http/schemas/index.js";
 import { bookingRoutes } from "./http/routes/bookings.js";
+import { bookingBatchRoutes } from "./http/routes/booking-batches.js";
 import { healthRoutes } from "./http/routes/health.js";
 import { syncRunRoutes } from "./http/routes/sync-runs.js";
 import { virtualMachineRoutes } from "./http/routes/virtual-machines.js";
@@ -59,6 +61,11 @@ export interface AppDeps {
   publicBaseUrl?: string | null;
   /** UPDATE_DOMAIN_GAP in ms, for plan previews and bookings' early warnings; default 30 minutes. */
   updateDomainGapMs?: number;
+}
+
+/** What the booking use cases need of the app's dependencies (single and batch creates, PATCH, cancel). */
+export function bookingDeps(deps: AppDeps): BookingDeps {
+  return { pool: deps.db.pool, clock: deps.clock, policy: deps.bookingPolicy, planner: plannerConfig(deps) };
 }
 
 /** The planner's settings as the API sees them (the scheduler gets the same from the config). */
@@ -125,6 +132,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(virtualMachineRoutes, { deps });
   await app.register(syncRunRoutes, { deps });
   await app.register(bookingRoutes, { deps });
+  await app.register(bookingBatchRoutes, { deps });
   await app.register(securityRoutes, { deps, access });
   await app.register(calendarRoutes, { deps });
   await app.register(maintenanceGroupRoutes, { deps });

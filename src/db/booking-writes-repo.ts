@@ -90,12 +90,24 @@ export interface NewBookingRow {
   createdBy: string;
 }
 
-/** A `scheduled` booking. The partial unique index bookings_one_active_per_vm refuses a second active one per VM. */
-export async function insertBookingRow(client: TxClient, b: NewBookingRow): Promise<BookingRow> {
+/**
+ * New `scheduled` bookings, at most one per VM, in one statement; returns the rows written. A VM that has an active
+ * booking gets none: ON CONFLICT skips it, and the only unique key a new row can meet is the partial unique index
+ * bookings_one_active_per_vm (its id is fresh). A concurrent create of the same VM that has not committed yet makes
+ * the statement wait for it. Rows go in VM order, so two batches that share VMs wait for each other instead of
+ * deadlocking.
+ */
+export async function insertBookingRows(client: TxClient, bookings: NewBookingRow[]): Promise<BookingRow[]> {
+  if (bookings.length === 0) return [];
+  const records = bookings.map((b) => ({ virtual_machine_id: b.virtualMachineId, start_at: b.startAt.toISOString(), note: b.note, created_by: b.createdBy }));
   const { rows } = await client.query<BookingRow>(
     `INSERT INTO bookings AS b (id, virtual_machine_id, start_at, state, note, created_by)
-     VALUES (gen_random_uuid(), $1, $2, 'scheduled', $3, $4) RETURNING ${BOOKING_COLUMNS}`,
-    [b.virtualMachineId, b.startAt, b.note, b.createdBy],
+     SELECT gen_random_uuid(), r.virtual_machine_id, r.start_at, 'scheduled', r.note, r.created_by
+     FROM jsonb_to_recordset($1::jsonb) AS r(virtual_machine_id uuid, start_at timestamptz, note text, created_by text)
+     ORDER BY r.virtual_machine_id
+     ON CONFLICT DO NOTHING
+     RETURNING ${BOOKING_COLUMNS}`,
+    [JSON.stringify(records)],
   );
-  return rows[0];
+  return rows;
 }

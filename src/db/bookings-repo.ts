@@ -1,9 +1,11 @@
 // Reading bookings in SQL, and what a create needs besides the booking (idempotency keys, the conflict answer).
 // Every change of a booking goes through the one writer, src/services/booking-transitions.ts.
 import type pg from "pg";
+import { ACTIVE_STATES } from "../domain/booking-states.js";
+import { activeBookingExists, type ActiveBooking, type BookingTarget } from "../domain/booking-requests.js";
 import type { BookableVm } from "../domain/bookings.js";
 import type { VmPlacement } from "../domain/booking-warnings.js";
-import { DomainError } from "../domain/errors.js";
+import type { DomainError } from "../domain/errors.js";
 import { maintenanceColumnList, statusFromColumns, type MaintenanceColumns } from "./maintenance-rows.js";
 
 export type Queryable = Pick<pg.Pool, "query">;
@@ -70,8 +72,13 @@ export async function withAttempts(db: Queryable, rows: BookingRow[]): Promise<B
 }
 
 export async function findBooking(db: Queryable, id: string): Promise<BookingRecord | null> {
-  const { rows } = await db.query<BookingRow>(`SELECT ${BOOKING_COLUMNS} FROM bookings b WHERE b.id = $1`, [id]);
-  return (await withAttempts(db, rows))[0] ?? null;
+  return (await findBookings(db, [id]))[0] ?? null;
+}
+
+/** The bookings that exist of `ids`, in no particular order. */
+export async function findBookings(db: Queryable, ids: string[]): Promise<BookingRecord[]> {
+  const { rows } = await db.query<BookingRow>(`SELECT ${BOOKING_COLUMNS} FROM bookings b WHERE b.id = ANY($1::uuid[])`, [ids]);
+  return withAttempts(db, rows);
 }
 
 /** Where a VM lives, for scope checks; null when no VM has this id. */
@@ -101,8 +108,24 @@ export function vmFacts(row: VmFactsRow): BookableVm {
 
 /** The VM facts the booking rules need; null when no VM has this id. */
 export async function findBookableVm(db: Queryable, id: string): Promise<BookableVm | null> {
-  const { rows } = await db.query<VmFactsRow>(`SELECT ${VM_FACTS_COLUMNS} FROM virtual_machines v ${VM_FACTS_JOIN} WHERE v.id = $1`, [id]);
-  return rows[0] ? vmFacts(rows[0]) : null;
+  return (await findBookingTargets(db, [id])).get(id) ?? null;
+}
+
+type TargetRow = VmFactsRow & { subscription_id: string; resource_group: string; active_id: string | null; active_state: string | null; active_start_at: Date | null };
+
+/** What creates need of these VMs (facts, placement, active booking), in one statement; VMs that do not exist are absent. */
+export async function findBookingTargets(db: Queryable, ids: string[]): Promise<Map<string, BookingTarget>> {
+  const { rows } = await db.query<TargetRow>(
+    `SELECT ${VM_FACTS_COLUMNS}, v.subscription_id, v.resource_group, a.id AS active_id, a.state AS active_state, a.start_at AS active_start_at
+     FROM virtual_machines v ${VM_FACTS_JOIN}
+     LEFT JOIN bookings a ON a.virtual_machine_id = v.id AND a.state = ANY($2::text[])
+     WHERE v.id = ANY($1::uuid[])`,
+    [ids, ACTIVE_STATES],
+  );
+  return new Map(rows.map((r) => [r.vm_id, {
+    ...vmFacts(r), subscriptionId: r.subscription_id, resourceGroup: r.resource_group,
+    activeBooking: r.active_id ? { id: r.active_id, state: r.active_state!, startAt: r.active_start_at! } : null,
+  }]));
 }
 
 export interface IdempotencyRecord {
@@ -119,21 +142,20 @@ export async function insertIdempotencyKey(db: Queryable, idempotency: Idempoten
   ]);
 }
 
-/** The partial unique index that keeps one active booking per VM; its violation means `active-booking-exists`. */
-export const ONE_ACTIVE_PER_VM = "bookings_one_active_per_vm";
-
-/** `active-booking-exists`, naming the VM's active booking. */
-export async function activeBookingConflict(db: Queryable, virtualMachineId: string): Promise<DomainError> {
-  const { rows } = await db.query<{ id: string; state: string; startAt: Date }>(
-    `SELECT id, state, start_at AS "startAt" FROM bookings WHERE virtual_machine_id = $1 AND state IN ('scheduled', 'held', 'running')`,
-    [virtualMachineId],
+/** The active bookings of these VMs, by VM id. */
+export async function findActiveBookings(db: Queryable, virtualMachineIds: string[]): Promise<Map<string, ActiveBooking>> {
+  if (virtualMachineIds.length === 0) return new Map();
+  const { rows } = await db.query<ActiveBooking & { virtualMachineId: string }>(
+    `SELECT virtual_machine_id AS "virtualMachineId", id, state, start_at AS "startAt" FROM bookings
+     WHERE virtual_machine_id = ANY($1::uuid[]) AND state = ANY($2::text[])`,
+    [virtualMachineIds, ACTIVE_STATES],
   );
-  // The holder may have ended between the violation and this read; the caller may then simply retry.
-  const existing = rows[0];
-  const which = existing ? `booking ${existing.id} (${existing.state}, startAt ${existing.startAt.toISOString()})` : "a booking that has just ended; retry";
-  return new DomainError("active-booking-exists", `Virtual machine ${virtualMachineId} already has an active booking: ${which}. Change or cancel that booking instead.`, {
-    existingBookingId: existing?.id ?? null,
-  });
+  return new Map(rows.map(({ virtualMachineId, ...active }) => [virtualMachineId, active]));
+}
+
+/** `active-booking-exists`, naming the VM's active booking as it is now. */
+export async function activeBookingConflict(db: Queryable, virtualMachineId: string): Promise<DomainError> {
+  return activeBookingExists(virtualMachineId, (await findActiveBookings(db, [virtualMachineId])).get(virtualMachineId) ?? null);
 }
 
 export async function findIdempotencyKey(db: Queryable, principalId: string, key: string): Promise<{ requestHash: string; bookingId: string } | null> {

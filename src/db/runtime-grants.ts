@@ -14,6 +14,7 @@ export const RUNTIME_PRIVILEGES: Record<string, string> = {
   bookings: "SELECT, INSERT, UPDATE",
   execution_attempts: "SELECT, INSERT, UPDATE, DELETE",
   idempotency_keys: "SELECT, INSERT",
+  booking_batches: "SELECT, INSERT",
   scope_assignments: "SELECT, INSERT, DELETE",
   audit_events: "SELECT, INSERT",
   // the events outbox: events are written once, never changed but for `fanned_out_at` (the delivery worker marks

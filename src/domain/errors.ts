@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   "booking-not-scheduled",
   "precondition-required",
   "precondition-failed",
+  "booking-batch-refused",
   // security
   "unauthorized",
   "forbidden",
@@ -55,4 +56,13 @@ export class DomainError extends Error {
     super(message);
     this.name = "DomainError";
   }
+}
+
+/** A failed item of a batch, inside the batch's error (src/http/problem.ts shows it as `{index, status, problem}`). */
+export class ItemError {
+  constructor(
+    /** The item's position in the request, from 0. */
+    readonly index: number,
+    readonly error: DomainError,
+  ) {}
 }

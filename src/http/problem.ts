@@ -1,7 +1,7 @@
 // The one place that maps errors to HTTP: domain codes → status + RFC 9457 problem+json. 5xx bodies never echo
 // internal messages; everything else explains what to do.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { DomainError, type ErrorCode } from "../domain/errors.js";
+import { DomainError, ItemError, type ErrorCode } from "../domain/errors.js";
 import { isDatabaseUnavailable } from "../db/errors.js";
 
 /** Retry-After for "the database is unavailable or too busy": long enough for a pool to drain or a failover. */
@@ -34,6 +34,7 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "booking-not-scheduled": { status: 409, title: "The booking is no longer scheduled" },
   "precondition-required": { status: 428, title: "If-Match is required" },
   "precondition-failed": { status: 412, title: "The booking has changed since it was read" },
+  "booking-batch-refused": { status: 422, title: "Items of an atomic batch cannot be booked; nothing was created" },
   unauthorized: { status: 401, title: "Authentication required" },
   forbidden: { status: 403, title: "Forbidden" },
   "scope-assignment-exists": { status: 409, title: "The principal already has this scope assignment" },
@@ -82,6 +83,25 @@ interface ProblemFields {
   code: string;
 }
 
+/** Extension members as JSON: a batch's failed items (ItemError) become `{index, status, problem}`. */
+function extensionJson(value: unknown): unknown {
+  if (value instanceof ItemError) return itemProblem(value);
+  return Array.isArray(value) ? value.map(extensionJson) : value;
+}
+
+/** A domain error's problem document, without the members of the request (instance, requestId). */
+export function problemOf(error: DomainError): ProblemFields & Record<string, unknown> {
+  const { status, title } = STATUS[error.code];
+  const extensions = Object.fromEntries(Object.entries(error.extensions).map(([name, value]) => [name, extensionJson(value)]));
+  return { type: problemType(error.code), title, status, detail: error.message, code: error.code, ...extensions };
+}
+
+/** A failed item of a batch: its position, the status and the problem document POST /v1/bookings would answer. */
+export function itemProblem({ index, error }: ItemError) {
+  const problem = problemOf(error);
+  return { index, status: problem.status, problem };
+}
+
 function send(reply: FastifyReply, request: FastifyRequest, problem: ProblemFields & Record<string, unknown>) {
   return reply
     .code(problem.status)
@@ -105,10 +125,7 @@ function validationDetail(error: FastifyError): { detail: string; errors?: unkno
 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof DomainError) {
-      const { status, title } = STATUS[error.code];
-      return send(reply, request, { type: problemType(error.code), title, status, detail: error.message, code: error.code, ...error.extensions });
-    }
+    if (error instanceof DomainError) return send(reply, request, problemOf(error));
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const known = FRAMEWORK[status] ?? { code: "bad-request", title: "Bad request" };

@@ -1,12 +1,12 @@
 // The one writer of bookings. Every change of a booking's state or schedule — the API (create, move, cancel), the
 // post-sync re-check and the scheduler (start, outcome, retry, missed) — goes through transitionBookings or
-// createBookingRecord, which in the caller's transaction:
+// createBookingRecords (POST /v1/bookings and /v1/booking-batches), which in the caller's transaction:
 //   1. locks the rows and checks each fence (the version the caller read, or the scheduler's lease);
 //   2. checks the move against the lifecycle (src/domain/booking-states.ts) — an illegal move throws, whoever asks;
 //   3. writes the rows, their audit events and their outbox events (src/db/outbox-repo.ts) set-based.
 // A fence that no longer holds is an answer, not an error: the caller says why (lost race, lease lost).
 import { appendAuditEvents, type AuditContext } from "../db/audit-repo.js";
-import { lockBookings, insertBookingRow, updateBookings, type BookingUpdate, type LockedBooking, type NewBookingRow, type TxClient } from "../db/booking-writes-repo.js";
+import { lockBookings, insertBookingRows, updateBookings, type BookingUpdate, type LockedBooking, type NewBookingRow, type TxClient } from "../db/booking-writes-repo.js";
 import { withAttempts, type BookingRow } from "../db/bookings-repo.js";
 import { appendEvents, type NewEvent } from "../db/outbox-repo.js";
 import { checkTransition, isFinal, type BookingState } from "../domain/booking-states.js";
@@ -100,9 +100,14 @@ export async function transitionBookings(client: TxClient, transitions: BookingT
   });
 }
 
-/** A new `scheduled` booking, with its audit and `booking.created` events. */
-export async function createBookingRecord(client: TxClient, booking: NewBookingRow, audit: BookingTransition["audit"]): Promise<BookingRow> {
-  const row = await insertBookingRow(client, booking);
-  await record(client, [{ before: null, row, audit }]);
-  return row;
+/**
+ * New `scheduled` bookings (at most one per VM) with their audit and `booking.created` events, set-based; one
+ * result per booking, in order: null when the VM already has an active booking (the partial unique index decides,
+ * also against concurrent creates).
+ */
+export async function createBookingRecords(client: TxClient, bookings: NewBookingRow[], audit: BookingTransition["audit"]): Promise<(BookingRow | null)[]> {
+  const written = new Map((await insertBookingRows(client, bookings)).map((row) => [row.virtualMachineId, row]));
+  const rows = bookings.map((b) => written.get(b.virtualMachineId) ?? null);
+  await record(client, rows.flatMap((row) => (row ? [{ before: null, row, audit }] : [])));
+  return rows;
 }

@@ -1,26 +1,27 @@
-// Booking use cases for the API: load, decide (src/domain/bookings*.ts), persist through the one writer
+// Booking use cases for the API: load, decide (src/domain/booking*.ts), persist through the one writer
 // (src/services/booking-transitions.ts), one transaction per request. The start-time rules are checked in the
-// transaction that writes, against the blackouts as committed (blackoutsForBooking).
+// transaction that writes, against the blackouts as committed (blackoutsForBooking). Batches:
+// src/services/booking-batches.ts.
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import { canTransition, type BookingState } from "../domain/booking-states.js";
+import { bookingRequest, checkBookingRequest, requestIdentity, type BookingRequestInput } from "../domain/booking-requests.js";
 import { checkBookable, noteValue, type BookingPolicy } from "../domain/bookings.js";
 import { ifMatchAllows } from "../domain/bookings-etag.js";
 import { parseStartAt } from "../domain/bookings-time.js";
 import { inScope, type Scope } from "../domain/access.js";
 import { DomainError } from "../domain/errors.js";
 import {
-  ONE_ACTIVE_PER_VM, activeBookingConflict, findBookableVm, findBooking, findIdempotencyKey, findVmPlacement, insertIdempotencyKey, withAttempts,
+  activeBookingConflict, findBookableVm, findBooking, findBookingTargets, findIdempotencyKey, findVmPlacement, insertIdempotencyKey, withAttempts,
   type BookingRecord, type BookingRow, type IdempotencyRecord,
 } from "../db/bookings-repo.js";
 import type { TxClient } from "../db/booking-writes-repo.js";
-import { uniqueViolationConstraint } from "../db/errors.js";
 import { withTransaction } from "../db/transaction.js";
 import type { Caller } from "./access.js";
 import type { BookingWarning } from "../domain/booking-warnings.js";
 import { deferralWarning } from "./plan-preview.js";
 import type { PlannerConfig } from "./planner-claim.js";
-import { createBookingRecord, transitionBookings, type BookingTransition } from "./booking-transitions.js";
+import { createBookingRecords, transitionBookings, type BookingTransition } from "./booking-transitions.js";
 import { blackoutsForBooking } from "./calendars.js";
 
 export interface BookingDeps {
@@ -31,11 +32,7 @@ export interface BookingDeps {
   planner: PlannerConfig;
 }
 
-export interface NewBookingInput {
-  virtualMachineId: string;
-  startAt: string;
-  note?: string | null;
-}
+export type NewBookingInput = BookingRequestInput;
 
 export interface BookingChangeInput {
   startAt?: string;
@@ -84,37 +81,35 @@ async function replay(pool: pg.Pool, idempotency: IdempotencyRecord, scope: Scop
   return { booking: await getBooking(pool, stored.bookingId, scope), replayed: true, warnings: [] };
 }
 
+/** The sha-256 of a request's identity, for its Idempotency-Key. */
+export function requestHash(identity: unknown): string {
+  return createHash("sha256").update(JSON.stringify(identity)).digest("hex");
+}
+
 export async function createBooking(deps: BookingDeps, caller: Caller, input: NewBookingInput, idempotencyKey?: string): Promise<CreatedBooking> {
-  const { actor, principalId } = caller;
-  const startAt = parseStartAt(input.startAt);
-  const virtualMachineId = input.virtualMachineId.toLowerCase();
-  const note = noteValue(input.note ?? null);
-  // The hash covers the request's meaning: the same instant sent with another offset is the same request.
-  const requestHash = createHash("sha256").update(JSON.stringify([virtualMachineId, startAt.toISOString(), note])).digest("hex");
+  const request = bookingRequest(input);
   // Keys belong to the principal's stable id (oid / appid), not to its display name, which can be renamed.
-  const idempotency = idempotencyKey ? { principalId, key: idempotencyKey, requestHash } : null;
+  const idempotency = idempotencyKey ? { principalId: caller.principalId, key: idempotencyKey, requestHash: requestHash(requestIdentity(request)) } : null;
   const earlier = idempotency && (await replay(deps.pool, idempotency, caller.scope));
   if (earlier) return earlier;
 
-  // Booking outside the caller's scope is refused with 403, as the security rules say, without saying where the
-  // VM is (an admin can look that up).
-  if (caller.scope !== null && (await isOutOfScope(deps.pool, caller.scope, virtualMachineId))) {
-    throw new DomainError("forbidden", `Virtual machine ${virtualMachineId} is outside your scope assignments; ask an admin to assign its subscription or resource group to you.`);
-  }
+  const vmId = request.virtualMachineId;
   let row: BookingRow;
   try {
-    row = await withTransaction(deps.pool, async (client) => {
-      await checkStartAt(client, deps, virtualMachineId, startAt);
-      const created = await createBookingRecord(client, { virtualMachineId, startAt, note, createdBy: actor }, { ...auditOf(caller), action: "booking.created" });
-      if (idempotency) await insertIdempotencyKey(client, idempotency, created.id);
-      return created;
+    const created = await withTransaction(deps.pool, async (client) => {
+      const blackouts = await blackoutsForBooking(client);
+      checkBookingRequest((await findBookingTargets(client, [vmId])).get(vmId) ?? null, request, caller.scope, deps.clock(), deps.policy, blackouts);
+      const [inserted] = await createBookingRecords(client, [{ ...request, createdBy: caller.actor }], { ...auditOf(caller), action: "booking.created" });
+      if (inserted && idempotency) await insertIdempotencyKey(client, idempotency, inserted.id);
+      return inserted;
     });
+    if (!created) throw await activeBookingConflict(deps.pool, vmId);
+    row = created;
   } catch (error) {
-    // A concurrent request with the same key got there first (its booking holds the VM, or its key row
-    // exists): answer as it did.
+    // A concurrent request with the same key got there first (its booking holds the VM, or its key row exists):
+    // answer as it did.
     const twin = idempotency && (await replay(deps.pool, idempotency, caller.scope));
     if (twin) return twin;
-    if (uniqueViolationConstraint(error) === ONE_ACTIVE_PER_VM) throw await activeBookingConflict(deps.pool, virtualMachineId);
     throw error;
   }
   return { ...(await planned(deps, { ...row, attempts: [] })), replayed: false };
@@ -129,7 +124,7 @@ async function checkStartAt(client: TxClient, deps: BookingDeps, virtualMachineI
   checkBookable(await findBookableVm(client, virtualMachineId), virtualMachineId, startAt, deps.clock(), deps.policy, blackouts);
 }
 
-function auditOf(caller: Caller) {
+export function auditOf(caller: Caller) {
   return { actor: caller.actor, requestId: caller.requestId, clientRequestId: caller.clientRequestId };
 }
 
@@ -149,12 +144,6 @@ function notScheduled(booking: BookingRow, action: string): DomainError {
   return new DomainError("booking-not-scheduled", `Booking ${booking.id} is ${booking.state}; only a scheduled booking can be ${action}${action === "cancelled" ? " (or a held one)" : ""}.`, {
     currentState: booking.state,
   });
-}
-
-/** A VM that exists but lies outside `scope` (an unknown id is for checkBookable to answer). */
-async function isOutOfScope(pool: pg.Pool, scope: Scope, virtualMachineId: string): Promise<boolean> {
-  const placement = await findVmPlacement(pool, virtualMachineId);
-  return placement !== null && !inScope(scope, placement);
 }
 
 /** Checks the caller's scope (outside it: 404, as for GET), If-Match, then the state; returns the booking as read. */

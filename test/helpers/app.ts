@@ -7,6 +7,7 @@ import { buildApp, type App, type AppDeps } from "../../src/app.js";
 import { armRequestEvent, createMetrics } from "../../src/observability/metrics.js";
 import type { AuthSetup } from "../../src/http/auth/plugin.js";
 import type { AzureGateway } from "../../src/azure/gateway.js";
+import type { ArmGatewayOptions } from "../../src/azure/arm-gateway.js";
 import type { Simulator, SimulatorOptions } from "../../src/azure/simulator/index.js";
 import { loadConfig } from "../../src/config/config.js";
 import type { BookingPolicy } from "../../src/domain/bookings.js";
@@ -45,6 +46,8 @@ export interface TestContextOptions {
   updateDomainGapMs?: number;
   /** Default: a fresh key, the URL rules on (pass allowInsecure for a local receiver). */
   webhooks?: WebhookSettings;
+  /** Gateway options, e.g. `{ budget: false }` to sync a large fleet without ARM's pacing (with `simulator.throttle: false`). */
+  gateway?: Partial<ArmGatewayOptions>;
 }
 
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
@@ -53,7 +56,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const pool = database.db.pool;
   // Metrics wired as main.ts wires them: the gateway, the sync and the app report to one registry.
   const metrics = createMetrics();
-  const gateway = gatewayFor(sim, { onRequest: (e) => metrics.apply(armRequestEvent(e)) });
+  const gateway = gatewayFor(sim, { onRequest: (e) => metrics.apply(armRequestEvent(e)), ...opts.gateway });
   const defaults = loadConfig({});
   const afterSync = afterSyncSteps(pool, { deadlineWarnings: defaults.deadlineWarnings });
   const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync, metrics: metrics.apply };

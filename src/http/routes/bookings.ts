@@ -13,7 +13,7 @@ import { requestCaller } from "../identity.js";
 import { nextLink } from "../pagination.js";
 import { bookingJson } from "../../representations.js";
 import type { BookingWarning } from "../../domain/booking-warnings.js";
-import { plannerConfig } from "../../app.js";
+import { bookingDeps } from "../../app.js";
 
 const problems = (...codes: string[]) => problemsFor(codes, BOOKING_PROBLEM_EXAMPLES);
 const BODY_PROBLEMS = ["validation-failed", "payload-too-large", "unsupported-media-type"];
@@ -25,7 +25,7 @@ function bookingResponse(description: string, headers: Record<string, object>) {
 
 export const bookingRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   // Read per request: the OpenAPI generator registers the routes without a database.
-  const bookings = (): BookingDeps => ({ pool: deps.db.pool, clock: deps.clock, policy: deps.bookingPolicy, planner: plannerConfig(deps) });
+  const bookings = (): BookingDeps => bookingDeps(deps);
   const withEtag = (booking: BookingRecord, warnings: BookingWarning[] = []) => ({ etag: bookingEtag(booking.version), body: bookingJson(booking, warnings) });
 
   app.post("/v1/bookings", {

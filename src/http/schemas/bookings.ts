@@ -87,15 +87,19 @@ export const BookingUpdate = Type.Object(
   { additionalProperties: false, minProperties: 1, examples: [{ startAt: "2026-11-28T02:00:00Z" }] },
 );
 
-const IDEMPOTENCY_KEY = Type.String({
-  minLength: 1,
-  maxLength: 255,
-  pattern: "^[\\x21-\\x7E]+$",
-  description: "1–255 visible ASCII characters. Retrying with the same key and body returns the original booking (201, no second booking); the same key with another body is refused (`idempotency-key-reused`). Keys are per caller.",
-  examples: ["4f1c2a9e-create-web-01"],
-});
+/** The Idempotency-Key header: `replay` says what a retry with the same key and body gets. */
+export const idempotencyHeaders = (replay: string) =>
+  Type.Object({
+    "idempotency-key": Type.Optional(Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: "^[\\x21-\\x7E]+$",
+      description: `1–255 visible ASCII characters. Retrying with the same key and body ${replay}; the same key with another body is refused (\`idempotency-key-reused\`). Keys are per caller.`,
+      examples: ["4f1c2a9e-create-web-01"],
+    })),
+  });
 
-export const CreateHeaders = Type.Object({ "idempotency-key": Type.Optional(IDEMPOTENCY_KEY) });
+export const CreateHeaders = idempotencyHeaders("returns the original booking (201, no second booking)");
 
 export const IfMatchHeaders = (required: string) =>
   Type.Object({

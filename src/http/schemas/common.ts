@@ -45,6 +45,9 @@ export const Problem = Type.Object(
     existingBookingId: Type.Optional(Type.Union([Uuid, Type.Null()], { description: "For `active-booking-exists` and `idempotency-key-reused`: the booking already there." })),
     pointer: Type.Optional(Type.String({ description: "For invalid definitions: JSON Pointer (RFC 6901) to the member at fault in the request body.", examples: ["/rrule", "/ranges/0/end"] })),
     currentState: Type.Optional(Type.String({ description: "For `booking-not-scheduled`: the booking's state now.", examples: ["running"] })),
+    results: Type.Optional(Type.Array(Type.Ref("BookingBatchItem"), { description: "For `booking-batch-refused`: each item that cannot be booked, with its problem." })),
+    created: Type.Optional(Type.Integer({ description: "For `booking-batch-refused`: 0." })),
+    failed: Type.Optional(Type.Integer({ description: "For `booking-batch-refused`: how many items cannot be booked." })),
   },
   { $id: "Problem", additionalProperties: true, description: "RFC 9457 problem details." },
 );

@@ -1,4 +1,5 @@
 // Schemas registered with `app.addSchema` so routes (and openapi.yaml's components) refer to them by name.
+import { BookingBatchItem } from "./booking-batches.js";
 import { Booking } from "./bookings.js";
 import { CalendarFeed } from "./calendar-feeds.js";
 import { Blackout, MaintenanceWindow } from "./calendars.js";
@@ -10,5 +11,6 @@ import { VirtualMachine } from "./virtual-machines.js";
 import { WebhookDelivery, WebhookSubscription } from "./webhooks.js";
 
 export const SHARED_SCHEMAS = [
-  Problem, VirtualMachine, SyncRun, Booking, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout, CalendarFeed, MaintenanceGroup, WebhookSubscription, WebhookDelivery,
+  Problem, VirtualMachine, SyncRun, Booking, BookingBatchItem, ScopeAssignment, AuditEvent, MaintenanceWindow, Blackout, CalendarFeed, MaintenanceGroup,
+  WebhookSubscription, WebhookDelivery,
 ];
