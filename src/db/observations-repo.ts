@@ -187,16 +187,41 @@ export async function recordObservations(pool: pg.Pool, syncRunId: string | null
   });
 }
 
+// The scheduler's usual reading: Azure shows the status that is stored. One statement instead of a transaction of
+// five: the read time and the VM's run-time facts move on and the status is stamped as observed. It applies only
+// while the VM's maintenance_read_at is the one the comparison saw — a sync page that wrote the VM meanwhile (it
+// moves maintenance_read_at, under the same row lock) makes it change nothing, and the full path decides.
+const SAME_STATUS_READ = `
+WITH r AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, read_at timestamptz, power_state text, ud int, fd int, ${MAINTENANCE_RECORD_COLUMNS})),
+cur AS (
+  SELECT v.id, v.maintenance_read_at FROM r JOIN virtual_machines v ON v.id = r.id JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
+  WHERE (v.maintenance_read_at IS NULL OR v.maintenance_read_at <= r.read_at)
+    AND ${maintenanceColumnList().split(", ").map((c) => `m.${c} IS NOT DISTINCT FROM r.${c}`).join(" AND ")}),
+vm AS (
+  UPDATE virtual_machines v SET maintenance_read_at = r.read_at, power_state = coalesce(r.power_state, v.power_state),
+    platform_update_domain = coalesce(r.ud, v.platform_update_domain), platform_fault_domain = coalesce(r.fd, v.platform_fault_domain)
+  FROM cur, r WHERE v.id = cur.id AND r.id = cur.id AND v.maintenance_read_at IS NOT DISTINCT FROM cur.maintenance_read_at
+  RETURNING v.id)
+UPDATE maintenance_statuses m SET observed_at = now() FROM vm WHERE m.virtual_machine_id = vm.id`;
+
 /**
  * What the scheduler reads before and after performing maintenance, recorded like a sync's reading of the VM:
  * the VM shows Azure's answer at once instead of after the next sync. Returns the change, if any.
  */
 export async function recordInstanceView(pool: pg.Pool, virtualMachineId: string, view: InstanceViewFacts, readAt: Date): Promise<ObservationCounts> {
+  if (view.maintenance) {
+    const record = {
+      id: virtualMachineId, read_at: readAt.toISOString(), power_state: view.powerState, ud: view.platformUpdateDomain, fd: view.platformFaultDomain,
+      ...columnsFromStatus(view.maintenance),
+    };
+    if ((await pool.query(SAME_STATUS_READ, [JSON.stringify([record])])).rowCount === 1) return { appeared: 0, changed: 0, cleared: 0 };
+  }
   return withTransaction(pool, async (client) => {
     await client.query(
       `UPDATE virtual_machines SET power_state = coalesce($2, power_state), platform_update_domain = coalesce($3, platform_update_domain),
-         platform_fault_domain = coalesce($4, platform_fault_domain) WHERE id = $1`,
-      [virtualMachineId, view.powerState, view.platformUpdateDomain, view.platformFaultDomain],
+         platform_fault_domain = coalesce($4, platform_fault_domain)
+       WHERE id = $1 AND (maintenance_read_at IS NULL OR maintenance_read_at <= $5)`,
+      [virtualMachineId, view.powerState, view.platformUpdateDomain, view.platformFaultDomain, readAt],
     );
     return applyReadings(client, null, [{ virtualMachineId, maintenance: view.maintenance, readAt }]);
   });
