@@ -70,12 +70,19 @@ export async function vmPlanRows(q: Queryable, virtualMachineIds: string[]): Pro
   return rows.map(planRow);
 }
 
-/** Every booking in flight (running), since it was admitted (its first attempt, else its start time). */
-export async function inFlight(q: Queryable): Promise<InFlight[]> {
+/**
+ * The bookings in flight (running) in these placements or groups — all the rules look at — since each was
+ * admitted (its first attempt, else its start time).
+ */
+export async function inFlight(q: Queryable, placements: string[], groups: string[]): Promise<InFlight[]> {
+  if (placements.length === 0 && groups.length === 0) return [];
   const { rows } = await q.query<{ id: string; placement: string | null; ud: number | null; groups: string[]; started_at: Date }>(
     `SELECT b.id, ${PLACEMENT_SQL} AS placement, v.platform_update_domain AS ud, ${GROUPS_SQL} AS groups,
        coalesce((SELECT min(a.started_at) FROM execution_attempts a WHERE a.booking_id = b.id), b.start_at) AS started_at
-     FROM bookings b JOIN virtual_machines v ON v.id = b.virtual_machine_id WHERE b.state = 'running'`,
+     FROM bookings b JOIN virtual_machines v ON v.id = b.virtual_machine_id
+     WHERE b.state = 'running' AND ((${PLACEMENT_SQL}) = ANY($1::text[])
+       OR EXISTS (SELECT 1 FROM maintenance_group_members gm WHERE gm.virtual_machine_id = v.id AND gm.group_name = ANY($2::text[])))`,
+    [placements, groups],
   );
   return rows.map((r) => ({ id: r.id, placement: r.placement, updateDomain: r.ud, groups: r.groups, startedAt: r.started_at }));
 }
@@ -95,14 +102,16 @@ export async function operationEnds(q: Queryable, placements: string[]): Promise
   return rows.map((r) => ({ placement: r.placement, updateDomain: r.ud, endedAt: r.ended_at }));
 }
 
-/** Every maintenance group with its policy, member count and the failed or skipped outcomes since it was resumed. */
-export async function groupStates(q: Queryable): Promise<Map<string, GroupState>> {
+/** These maintenance groups with their policy, member count and the failed or skipped outcomes since resumed. */
+export async function groupStates(q: Queryable, names: string[]): Promise<Map<string, GroupState>> {
+  if (names.length === 0) return new Map();
   const { rows } = await q.query<{ name: string; policy: GroupPolicyInput; members: number; errors: number }>(
     `SELECT g.name, g.policy,
        (SELECT count(*)::int FROM maintenance_group_members gm WHERE gm.group_name = g.name) AS members,
        (SELECT count(*)::int FROM maintenance_group_members gm JOIN bookings b ON b.virtual_machine_id = gm.virtual_machine_id
         WHERE gm.group_name = g.name AND b.state IN ('failed', 'skipped') AND b.finished_at > g.resumed_at) AS errors
-     FROM maintenance_groups g`,
+     FROM maintenance_groups g WHERE g.name = ANY($1::text[])`,
+    [names],
   );
   return new Map(rows.map((r) => [r.name, { name: r.name, policy: parseGroupPolicy(r.policy, r.name), members: r.members, errors: r.errors }]));
 }

@@ -39,7 +39,8 @@ async function project(client: pg.PoolClient, rows: PlanRow[], extra: PlanRow[],
   const replaced = new Set(extra.map((e) => e.virtualMachineId));
   const held = rows.filter((r) => r.state === "held");
   const items = [...rows.filter((r) => r.state === "scheduled" && !replaced.has(r.virtualMachineId)), ...extra];
-  const [settings, current] = await Promise.all([plannerSettings(client, config), plannerState(client, items)]);
+  const settings = await plannerSettings(client, config);
+  const current = await plannerState(client, items);
   const projections = new Map(projectPlan(items, current, now, settings).map((p) => [p.id, p]));
   return { settings, held, items, projections };
 }

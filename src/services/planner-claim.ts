@@ -37,10 +37,14 @@ export async function plannerSettings(client: TxClient, config: PlannerConfig): 
 
 /** The state the rules look at, for these bookings (and every booking in flight). */
 export async function plannerState(client: TxClient, items: PlanItem[]): Promise<() => PlannerState> {
-  const [flying, groups] = await Promise.all([inFlight(client), groupStates(client)]);
-  const placements = [...new Set([...items, ...flying].map((i) => i.placement).filter((p): p is string => p !== null))];
+  // One statement at a time: they share the transaction's connection.
+  const placements = [...new Set(items.map((i) => i.placement).filter((p): p is string => p !== null))];
+  const groupNames = [...new Set(items.flatMap((i) => i.groups))];
+  const groups = await groupStates(client, groupNames);
+  const flying = await inFlight(client, placements, groupNames);
   const afterGroups = [...new Set([...groups.values()].flatMap((g) => g.policy.after))];
-  const [ends, starts] = await Promise.all([operationEnds(client, placements), activeStarts(client, afterGroups)]);
+  const ends = await operationEnds(client, placements);
+  const starts = await activeStarts(client, afterGroups);
   return () => new PlannerState(flying, ends, groups, new Map([...starts].map(([g, t]) => [g, [...t]])));
 }
 
@@ -49,8 +53,10 @@ export async function planAdmissions(client: TxClient, bookingIds: string[], now
   const decisions: PlanDecisions = { admit: [], defer: [], miss: [], hold: [], holdOthers: [] };
   if (bookingIds.length === 0) return decisions;
   const items = await planItems(client, bookingIds);
-  const [settings, current] = await Promise.all([plannerSettings(client, config), plannerState(client, items)]);
-  const state = current();
+  // In no availability set, scale set or group: no rule applies, and nothing else needs reading.
+  if (items.every((i) => i.placement === null && i.groups.length === 0)) return { ...decisions, admit: items.map((i) => i.id) };
+  const settings = await plannerSettings(client, config);
+  const state = (await plannerState(client, items))();
   for (const item of items) {
     const d = decide(item, state, now, settings);
     if (d.kind === "admit") {
