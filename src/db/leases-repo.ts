@@ -126,7 +126,7 @@ export async function wakeWaiting(q: Queryable, bookingId: string): Promise<void
      UPDATE bookings w SET deferred_until = now()
      FROM virtual_machines v, done
      WHERE w.state = 'scheduled' AND w.deferred_until > now() AND v.id = w.virtual_machine_id
-       AND ((${PLACEMENT_SQL}) = done.placement
+       AND (${PLACEMENT_SQL} = done.placement
          OR EXISTS (SELECT 1 FROM maintenance_group_members a JOIN maintenance_group_members o ON o.group_name = a.group_name
                     WHERE a.virtual_machine_id = done.vm AND o.virtual_machine_id = v.id)
          OR EXISTS (SELECT 1 FROM maintenance_group_members a JOIN maintenance_groups g ON g.policy->'after' ? a.group_name

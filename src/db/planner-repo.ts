@@ -4,9 +4,8 @@ import { parseGroupPolicy, type GroupPolicyInput } from "../domain/planner-polic
 import type { GroupState, InFlight, OperationEnd, PlanItem } from "../domain/planner.js";
 import type { Queryable } from "./leases-repo.js";
 
-/** A VM's placement key over `v`: availability set or scale set, compared as ARM compares names. */
-export const PLACEMENT_SQL = `CASE WHEN v.availability_set IS NOT NULL THEN v.subscription_id || '/' || v.resource_group_key || '/availabilitySets/' || arm_key(v.availability_set)
-  WHEN v.scale_set_name IS NOT NULL THEN v.subscription_id || '/' || v.resource_group_key || '/virtualMachineScaleSets/' || arm_key(v.scale_set_name) END`;
+/** A VM's placement over `v`: its availability set or scale set as one key, compared as ARM compares names (a generated column). */
+export const PLACEMENT_SQL = "v.placement_key";
 
 const GROUPS_SQL = `coalesce((SELECT array_agg(gm.group_name ORDER BY gm.group_name) FROM maintenance_group_members gm WHERE gm.virtual_machine_id = v.id), '{}')`;
 
@@ -54,7 +53,7 @@ export function waitingPlanRows(q: Queryable): Promise<PlanRow[]> {
  */
 export function relatedPlanRows(q: Queryable, virtualMachineId: string): Promise<PlanRow[]> {
   return bookingPlanRows(q, `b.state = 'scheduled' AND (b.virtual_machine_id = $1
-    OR (${PLACEMENT_SQL}) = (SELECT ${PLACEMENT_SQL} FROM virtual_machines v WHERE v.id = $1)
+    OR ${PLACEMENT_SQL} = (SELECT ${PLACEMENT_SQL} FROM virtual_machines v WHERE v.id = $1)
     OR b.virtual_machine_id IN (SELECT o.virtual_machine_id FROM maintenance_group_members a
       JOIN maintenance_group_members o ON o.group_name = a.group_name WHERE a.virtual_machine_id = $1))`, [virtualMachineId]);
 }
@@ -80,7 +79,7 @@ export async function inFlight(q: Queryable, placements: string[], groups: strin
     `SELECT b.id, ${PLACEMENT_SQL} AS placement, v.platform_update_domain AS ud, ${GROUPS_SQL} AS groups,
        coalesce((SELECT min(a.started_at) FROM execution_attempts a WHERE a.booking_id = b.id), b.start_at) AS started_at
      FROM bookings b JOIN virtual_machines v ON v.id = b.virtual_machine_id
-     WHERE b.state = 'running' AND ((${PLACEMENT_SQL}) = ANY($1::text[])
+     WHERE b.state = 'running' AND (${PLACEMENT_SQL} = ANY($1::text[])
        OR EXISTS (SELECT 1 FROM maintenance_group_members gm WHERE gm.virtual_machine_id = v.id AND gm.group_name = ANY($2::text[])))`,
     [placements, groups],
   );
@@ -91,12 +90,10 @@ export async function inFlight(q: Queryable, placements: string[], groups: strin
 export async function operationEnds(q: Queryable, placements: string[]): Promise<OperationEnd[]> {
   if (placements.length === 0) return [];
   const { rows } = await q.query<{ placement: string; ud: number | null; ended_at: Date }>(
-    `SELECT p.placement, p.ud, max(p.finished_at) AS ended_at FROM (
-       SELECT ${PLACEMENT_SQL} AS placement, v.platform_update_domain AS ud, b.finished_at
-       FROM bookings b JOIN virtual_machines v ON v.id = b.virtual_machine_id
-       WHERE b.state IN ('completed', 'failed', 'skipped') AND b.finished_at > now() - interval '7 days'
-         AND (v.availability_set IS NOT NULL OR v.scale_set_name IS NOT NULL)) p
-     WHERE p.placement = ANY($1::text[]) GROUP BY p.placement, p.ud`,
+    `SELECT ${PLACEMENT_SQL} AS placement, v.platform_update_domain AS ud, max(b.finished_at) AS ended_at
+     FROM virtual_machines v JOIN bookings b ON b.virtual_machine_id = v.id
+     WHERE ${PLACEMENT_SQL} = ANY($1::text[]) AND b.state IN ('completed', 'failed', 'skipped') AND b.finished_at > now() - interval '7 days'
+     GROUP BY 1, 2`,
     [placements],
   );
   return rows.map((r) => ({ placement: r.placement, updateDomain: r.ud, endedAt: r.ended_at }));

@@ -48,6 +48,32 @@ function runnable(row: ClaimedRow): RunnableBooking {
   };
 }
 
+/**
+ * One transaction under the planner's lock: lease the due bookings, end those past the misfire rule (lateness
+ * counts from a deferral's time, not the booked one), let the planner decide on the rest, carry it out. Returns
+ * the bookings to execute (admitted now, or running ones whose next attempt is due) and the database clock.
+ */
+export async function claimAndPlan(
+  pool: pg.Pool, owner: string, settings: Pick<ExecutionDispatchSettings, "leaseDurationMs" | "misfireGraceSeconds">, planner: PlannerConfig, limit: number,
+): Promise<{ rows: ClaimedRow[]; dbNow: Date | null }> {
+  return withTransaction(pool, async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [PLANNER_LOCK]);
+    const claimed = await claimDue(client, owner, settings.leaseDurationMs, limit);
+    if (claimed.length === 0) return { rows: [], dbNow: null };
+    const now = claimed[0].db_now;
+    const late: { id: string; reason: string }[] = [];
+    const due: string[] = [];
+    for (const row of claimed.filter((r) => r.state === "scheduled")) {
+      const misfire = decideMisfire(row.deferred_until ?? row.start_at, now, row.self_service_window_end, settings.misfireGraceSeconds);
+      if (misfire.run) due.push(row.id);
+      else late.push({ id: row.id, reason: misfire.reason });
+    }
+    const plan = await planAdmissions(client, due, now, planner);
+    const admitted = new Set(await applyPlan(client, owner, plan, late));
+    return { rows: claimed.filter((r) => r.state === "running" || admitted.has(r.id)), dbNow: now };
+  });
+}
+
 export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: ExecutionDispatchSettings): Dispatcher {
   const owner = deps.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   // The database clock, as seen at the last claim: windows and retry times are compared against it.
@@ -60,27 +86,8 @@ export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: 
     metrics: deps.metrics,
   };
 
-  /**
-   * One transaction under the planner's lock: lease the due bookings, end those past the misfire rule (lateness
-   * counts from a deferral's time, not the booked one), let the planner decide on the rest, carry it out.
-   */
   async function claim(limit: number): Promise<RunnableBooking[]> {
-    const { rows, dbNow } = await withTransaction(deps.pool, async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock($1)", [PLANNER_LOCK]);
-      const claimed = await claimDue(client, owner, settings.leaseDurationMs, limit);
-      if (claimed.length === 0) return { rows: [], dbNow: null };
-      const now = claimed[0].db_now;
-      const late: { id: string; reason: string }[] = [];
-      const due: string[] = [];
-      for (const row of claimed.filter((r) => r.state === "scheduled")) {
-        const misfire = decideMisfire(row.deferred_until ?? row.start_at, now, row.self_service_window_end, settings.misfireGraceSeconds);
-        if (misfire.run) due.push(row.id);
-        else late.push({ id: row.id, reason: misfire.reason });
-      }
-      const plan = await planAdmissions(client, due, now, planner);
-      const admitted = new Set(await applyPlan(client, owner, plan, late));
-      return { rows: claimed.filter((r) => r.state === "running" || admitted.has(r.id)), dbNow: now };
-    });
+    const { rows, dbNow } = await claimAndPlan(deps.pool, owner, settings, planner, limit);
     if (dbNow) skewMs = dbNow.getTime() - Date.now();
     for (const row of rows) if (row.previous_owner) deps.metrics?.({ type: "lease-takeover" });
     return rows.map(runnable);
