@@ -223,9 +223,11 @@ describe("portal page (Chromium)", () => {
     await first.focus();
     const name0 = await first.textContent();
     await page.keyboard.press("ArrowDown");
-    // Runs in the page (this file is type-checked without the DOM library).
-    const name1 = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent);
-    expect(name1).not.toBe(name0);
+    // Focus moves in an effect after the re-render: wait for it. Runs in the page (this file is type-checked without the DOM library).
+    const focused = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } | null } }).document.activeElement?.textContent);
+    await expect.poll(focused).not.toBe(name0);
+    const name1 = await focused();
+    expect(name1).toMatch(/^vm-/);
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator(".panel h2").textContent()).toBe(name1);
     await page.keyboard.press("Escape");
