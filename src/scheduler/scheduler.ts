@@ -8,19 +8,24 @@ import type { Runtime } from "../bootstrap/runtime.js";
 import type { MetricEvent, MetricsSink } from "../observability/metrics.js";
 import type { ArmBudget } from "../azure/arm-budget.js";
 import { isBudgetMessage, RemoteArmBudget, serveBudgetMessage } from "../azure/arm-budget-remote.js";
+import { batchingPoster, unbatch } from "./message-batches.js";
 
 export interface JobData {
   runtime: Runtime;
   jobModule: string;
 }
 
+/** In a job's worker thread: metric events and budget requests to the main thread, batched per turn. */
+const toMain = parentPort ? batchingPoster((message) => parentPort!.postMessage(message)) : null;
+
 /** In a job's worker thread: hands a metric event to the main thread, which owns the registry. */
-export const postMetric: MetricsSink = (event) => parentPort?.postMessage({ metric: event });
+export const postMetric: MetricsSink = (event) => toMain?.({ metric: event });
 
 /** In a job's worker thread: the process's one ARM budget, kept by the main thread (startScheduler serves it). */
 export function jobBudget(): ArmBudget {
-  if (!parentPort) throw new Error("jobBudget() runs in a bree worker thread only");
-  return new RemoteArmBudget(parentPort);
+  if (!parentPort || !toMain) throw new Error("jobBudget() runs in a bree worker thread only");
+  const port = parentPort;
+  return new RemoteArmBudget({ postMessage: toMain, on: (event, listener) => port.on(event, (message) => unbatch(message).forEach(listener)) });
 }
 
 function isMetricMessage(message: unknown): message is { metric: MetricEvent } {
@@ -67,6 +72,15 @@ export interface Scheduler {
 export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler> {
   // bree terminates a worker once it has answered `cancel`, and reports that as "exited with code 1".
   let stopping = false;
+  // Replies to each worker's budget requests, batched per turn like the requests (a new worker, a new poster).
+  const posters = new WeakMap<object, (message: unknown) => void>();
+  const replyTo = (name: string) => (reply: unknown) => {
+    const worker = bree.workers.get(name);
+    if (!worker) return;
+    let post = posters.get(worker);
+    if (!post) posters.set(worker, (post = batchingPoster((message) => worker.postMessage(message))));
+    post(reply);
+  };
   const bree = new Bree({
     root: false,
     doRootCheck: false,
@@ -85,10 +99,12 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
       // bree.stop() waits for `cancelled` with worker.once("message"): a metric event posted in the meantime takes
       // that one call and `cancelled` goes unseen, so stop() would wait out the deadline. This handler sees every
       // message, so it finishes the worker itself.
-      if (stopping && data.message === "cancelled") void bree.workers.get(data.name)?.terminate();
-      else if (isBudgetMessage(data.message)) void serveBudgetMessage(opts.budget, data.message, (reply) => bree.workers.get(data.name)?.postMessage(reply));
-      else if (isMetricMessage(data.message)) opts.metrics?.(data.message.metric);
-      else if (data.message !== "done") opts.log.info({ job: data.name, message: data.message }, "job message");
+      if (stopping && data.message === "cancelled") return void bree.workers.get(data.name)?.terminate();
+      for (const message of unbatch(data.message)) {
+        if (isBudgetMessage(message)) void serveBudgetMessage(opts.budget, message, replyTo(data.name));
+        else if (isMetricMessage(message)) opts.metrics?.(message.metric);
+        else if (message !== "done") opts.log.info({ job: data.name, message }, "job message");
+      }
     },
   });
   await bree.start();
