@@ -62,7 +62,8 @@ async function benchService(database: TestDatabase): Promise<DispatchBenchResult
     const vms = sim.vms().filter((vm) => !vm.scaleSetName);
     for (const vm of vms) sim.setPlacement(vm.resourceId, { availabilitySet: null });
     await seedMaintenance(sim, { pool, gateway: gatewayFor(sim, { budget: false }), subscriptionIds: sim.subscriptionIds, concurrency: 16 }, vms, openMaintenance());
-    const service = startServer("Maintenance Planner (node dist/src/main.js)", ["dist/src/main.js"], serviceEnv(sim, database.url, SERVICE_ENV), await freePort());
+    const args = process.env.BENCH_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`, "dist/src/main.js"] : ["dist/src/main.js"];
+    const service = startServer("Maintenance Planner (node dist/src/main.js)", args, serviceEnv(sim, database.url, SERVICE_ENV), await freePort());
     try {
       await serviceReady(service);
       const ids = await insertBookings(pool, vms, DUE_IN_SECONDS);
