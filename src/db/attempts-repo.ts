@@ -66,16 +66,29 @@ export interface AttemptResult {
   errorMessage: string | null;
 }
 
-export async function finishAttempt(q: Queryable, attemptId: string, bookingId: string, owner: string, r: AttemptResult): Promise<void> {
-  const { rowCount } = await q.query(
-    `UPDATE execution_attempts a SET finished_at = now(), outcome = $4, http_status = $5, error_code = $6, error_message = $7
-     FROM bookings b WHERE a.id = $1 AND b.id = a.booking_id AND b.id = $2 AND b.lease_owner = $3`,
-    [attemptId, bookingId, owner, r.outcome, r.httpStatus, r.errorCode, r.errorMessage],
+/**
+ * Ends attempts of bookings we lease; returns the booking ids written. Locks those bookings (in id order, as the
+ * writer does) and checks the lease under the lock, so it still holds when the caller moves them in the same
+ * transaction.
+ */
+export async function finishAttempts(q: Queryable, owner: string, attempts: (AttemptResult & { attemptId: string; bookingId: string })[]): Promise<Set<string>> {
+  if (attempts.length === 0) return new Set();
+  const records = attempts.map((a) => ({
+    id: a.attemptId, booking_id: a.bookingId, outcome: a.outcome, http_status: a.httpStatus, error_code: a.errorCode, error_message: a.errorMessage,
+  }));
+  const { rows } = await q.query<{ booking_id: string }>(
+    `WITH r AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS r(id uuid, booking_id uuid, outcome text, http_status int, error_code text, error_message text)),
+     leased AS (SELECT b.id FROM bookings b WHERE b.id IN (SELECT booking_id FROM r) AND b.lease_owner = $1 ORDER BY b.id FOR UPDATE)
+     UPDATE execution_attempts a SET finished_at = now(), outcome = r.outcome, http_status = r.http_status, error_code = r.error_code, error_message = r.error_message
+     FROM r, leased WHERE a.id = r.id AND a.booking_id = r.booking_id AND leased.id = r.booking_id
+     RETURNING a.booking_id`,
+    [owner, JSON.stringify(records)],
   );
-  if (rowCount !== 1) throw new LeaseLostError(bookingId);
+  return new Set(rows.map((r) => r.booking_id));
 }
 
-/** Azure skipped the VM: shown as `maintenance.skippedAt` until the sync sees a new window (it clears the mark). */
-export async function markVmSkipped(q: Queryable, virtualMachineId: string): Promise<void> {
-  await q.query(`UPDATE maintenance_statuses SET skipped_at = now() WHERE virtual_machine_id = $1`, [virtualMachineId]);
+/** Azure skipped the VMs: shown as `maintenance.skippedAt` until the sync sees a new window (it clears the mark). */
+export async function markVmsSkipped(q: Queryable, virtualMachineIds: string[]): Promise<void> {
+  if (virtualMachineIds.length === 0) return;
+  await q.query(`UPDATE maintenance_statuses SET skipped_at = now() WHERE virtual_machine_id = ANY($1::uuid[])`, [virtualMachineIds]);
 }

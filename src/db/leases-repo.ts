@@ -119,10 +119,11 @@ export async function deferBookings(q: Queryable, owner: string, deferrals: { id
  * An operation ended: the bookings waiting on its placement, its groups or groups that run after them are looked
  * at again now, not at their estimated time (the estimate is only a guess).
  */
-export async function wakeWaiting(q: Queryable, bookingId: string): Promise<void> {
+export async function wakeWaiting(q: Queryable, bookingIds: string[]): Promise<void> {
+  if (bookingIds.length === 0) return;
   await q.query(
     `WITH done AS (
-       SELECT v.id AS vm, ${PLACEMENT_SQL} AS placement FROM bookings b JOIN virtual_machines v ON v.id = b.virtual_machine_id WHERE b.id = $1)
+       SELECT v.id AS vm, ${PLACEMENT_SQL} AS placement FROM bookings b JOIN virtual_machines v ON v.id = b.virtual_machine_id WHERE b.id = ANY($1::uuid[]))
      UPDATE bookings w SET deferred_until = now()
      FROM virtual_machines v, done
      WHERE w.state = 'scheduled' AND w.deferred_until > now() AND v.id = w.virtual_machine_id
@@ -132,6 +133,6 @@ export async function wakeWaiting(q: Queryable, bookingId: string): Promise<void
          OR EXISTS (SELECT 1 FROM maintenance_group_members a JOIN maintenance_groups g ON g.policy->'after' ? a.group_name
                     JOIN maintenance_group_members o ON o.group_name = g.name
                     WHERE a.virtual_machine_id = done.vm AND o.virtual_machine_id = v.id))`,
-    [bookingId],
+    [bookingIds],
   );
 }

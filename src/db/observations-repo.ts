@@ -202,29 +202,52 @@ vm AS (
     platform_update_domain = coalesce(r.ud, v.platform_update_domain), platform_fault_domain = coalesce(r.fd, v.platform_fault_domain)
   FROM cur, r WHERE v.id = cur.id AND r.id = cur.id AND v.maintenance_read_at IS NOT DISTINCT FROM cur.maintenance_read_at
   RETURNING v.id)
-UPDATE maintenance_statuses m SET observed_at = now() FROM vm WHERE m.virtual_machine_id = vm.id`;
+UPDATE maintenance_statuses m SET observed_at = now() FROM vm WHERE m.virtual_machine_id = vm.id RETURNING m.virtual_machine_id`;
+
+/** A reading of one VM's instance view by the scheduler, at `readAt` (when the read began). */
+export interface InstanceViewReading {
+  virtualMachineId: string;
+  view: InstanceViewFacts;
+  readAt: Date;
+}
 
 /**
  * What the scheduler reads before and after performing maintenance, recorded like a sync's reading of the VM:
- * the VM shows Azure's answer at once instead of after the next sync. Returns the change, if any.
+ * the VM shows Azure's answer at once instead of after the next sync. Set-based (the scheduler's reads are
+ * group-committed, src/services/execution-writes.ts): readings that show the stored status in one statement, the
+ * others in one transaction. At most one reading per VM. Returns the changes, if any.
  */
-export async function recordInstanceView(pool: pg.Pool, virtualMachineId: string, view: InstanceViewFacts, readAt: Date): Promise<ObservationCounts> {
-  if (view.maintenance) {
-    const record = {
+export async function recordInstanceViews(pool: pg.Pool, readings: InstanceViewReading[]): Promise<ObservationCounts> {
+  const shown = readings.filter((r) => r.view.maintenance);
+  let same = new Set<string>();
+  if (shown.length) {
+    const records = shown.map(({ virtualMachineId, view, readAt }) => ({
       id: virtualMachineId, read_at: readAt.toISOString(), power_state: view.powerState, ud: view.platformUpdateDomain, fd: view.platformFaultDomain,
-      ...columnsFromStatus(view.maintenance),
-    };
-    if ((await pool.query(SAME_STATUS_READ, [JSON.stringify([record])])).rowCount === 1) return { appeared: 0, changed: 0, cleared: 0 };
+      ...columnsFromStatus(view.maintenance!),
+    }));
+    const { rows } = await pool.query<{ virtual_machine_id: string }>(SAME_STATUS_READ, [JSON.stringify(records)]);
+    same = new Set(rows.map((r) => r.virtual_machine_id));
   }
+  const rest = readings.filter((r) => !same.has(r.virtualMachineId));
+  if (rest.length === 0) return { appeared: 0, changed: 0, cleared: 0 };
   return withTransaction(pool, async (client) => {
+    const facts = rest.map(({ virtualMachineId, view, readAt }) => ({
+      id: virtualMachineId, power_state: view.powerState, ud: view.platformUpdateDomain, fd: view.platformFaultDomain, read_at: readAt.toISOString(),
+    }));
     await client.query(
-      `UPDATE virtual_machines SET power_state = coalesce($2, power_state), platform_update_domain = coalesce($3, platform_update_domain),
-         platform_fault_domain = coalesce($4, platform_fault_domain)
-       WHERE id = $1 AND (maintenance_read_at IS NULL OR maintenance_read_at <= $5)`,
-      [virtualMachineId, view.powerState, view.platformUpdateDomain, view.platformFaultDomain, readAt],
+      `UPDATE virtual_machines v SET power_state = coalesce(r.power_state, v.power_state), platform_update_domain = coalesce(r.ud, v.platform_update_domain),
+         platform_fault_domain = coalesce(r.fd, v.platform_fault_domain)
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, power_state text, ud int, fd int, read_at timestamptz)
+       WHERE v.id = r.id AND (v.maintenance_read_at IS NULL OR v.maintenance_read_at <= r.read_at)`,
+      [JSON.stringify(facts)],
     );
-    return applyReadings(client, null, [{ virtualMachineId, maintenance: view.maintenance, readAt }]);
+    return applyReadings(client, null, rest.map(({ virtualMachineId, view, readAt }) => ({ virtualMachineId, maintenance: view.maintenance, readAt })));
   });
+}
+
+/** One reading: recordInstanceViews of one. */
+export function recordInstanceView(pool: pg.Pool, virtualMachineId: string, view: InstanceViewFacts, readAt: Date): Promise<ObservationCounts> {
+  return recordInstanceViews(pool, [{ virtualMachineId, view, readAt }]);
 }
 /** Marks VMs of a subscription that this run did not see (last seen before it started) as gone. */
 export async function markGone(pool: pg.Pool, subscriptionId: string, runStartedAt: Date): Promise<number> {

@@ -10,6 +10,7 @@ import { withTransaction } from "../db/transaction.js";
 import { applyPlan } from "./execution-transitions.js";
 import { PLANNER_LOCK, planAdmissions, type PlannerConfig } from "./planner-claim.js";
 import { startDispatcher, type Dispatcher } from "./dispatcher.js";
+import { executionWrites } from "./execution-writes.js";
 import type { MetricsSink } from "../observability/metrics.js";
 import { executeBooking, type ExecutionDeps, type ExecutionGateway, type ExecutionLog, type ExecutionSettings, type RunnableBooking } from "./execution.js";
 
@@ -81,6 +82,7 @@ export function startExecutionDispatcher(deps: ExecutionDispatchDeps, settings: 
   const planner: PlannerConfig = { updateDomainGapMs: 30 * 60_000, endMarginMs: 30 * 60_000, ...settings.planner };
   const execution: ExecutionDeps = {
     pool: deps.pool, gateway: deps.gateway, owner, settings, log: deps.log,
+    writes: executionWrites(deps.pool, owner),
     clock: () => new Date(Date.now() + skewMs),
     random: deps.random ?? Math.random,
     metrics: deps.metrics,

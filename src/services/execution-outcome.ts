@@ -1,8 +1,11 @@
 // Records how an attempt ended: the attempt row, then the booking (final state, or the next attempt's due time),
-// in one transaction fenced on our lease — a lost lease rolls everything back.
-import { finishAttempt, markVmSkipped, type AttemptResult } from "../db/attempts-repo.js";
+// fenced on our lease — a booking whose lease is lost writes nothing. Ends of many attempts are group-committed.
+import type pg from "pg";
+import { finishAttempts, markVmsSkipped, type AttemptResult } from "../db/attempts-repo.js";
+import { LeaseLostError } from "../db/leases-repo.js";
 import { withTransaction } from "../db/transaction.js";
-import { finishExecution, planRetry } from "./execution-transitions.js";
+import { settleExecutions, type ExecutionMove } from "./execution-transitions.js";
+import type { Settled } from "./group-commit.js";
 import type { BookingState } from "../domain/booking-states.js";
 import type { Outcome } from "../domain/execution.js";
 import { decideRetry, retryFailureReason } from "../domain/retry-policy.js";
@@ -53,21 +56,50 @@ export function planWrite(deps: ExecutionDeps, ctx: AttemptContext, outcome: Out
   }
 }
 
-export async function persistOutcome(deps: ExecutionDeps, ctx: AttemptContext, outcome: Outcome): Promise<void> {
-  const { booking, attempt } = ctx;
-  const write = planWrite(deps, ctx, outcome);
-  await withTransaction(deps.pool, async (client) => {
-    await finishAttempt(client, attempt.id, booking.id, deps.owner, write.result);
-    const after = { attempt: attempt.number, outcome: write.result.outcome, errorCode: write.result.errorCode };
-    if ("delayMs" in write) {
-      await planRetry(client, deps.owner, booking.id, { inMs: write.delayMs, keepOperation: ctx.operationPending }, write.reason, { ...after, retryInMs: write.delayMs });
-      return;
-    }
-    if (write.skipped) await markVmSkipped(client, booking.virtualMachineId);
-    await finishExecution(client, deps.owner, booking.id, write.state, write.reason, after);
+/** What one attempt's end writes: its attempt row and its booking's move (plus the VM's skipped mark). */
+export interface OutcomeWrite {
+  bookingId: string;
+  virtualMachineId: string;
+  attemptId: string;
+  result: AttemptResult;
+  move: ExecutionMove;
+  skipped: boolean;
+}
+
+/**
+ * Writes the ends of attempts of bookings we lease, set-based in one transaction: the attempt rows first (which
+ * locks the bookings and checks the lease under the lock; the booking's event then shows its attempt ended), the
+ * skipped marks and the moves. A booking whose lease is gone writes nothing and answers LeaseLostError.
+ */
+export async function persistOutcomes(pool: pg.Pool, owner: string, writes: OutcomeWrite[]): Promise<Settled<void>[]> {
+  return withTransaction(pool, async (client) => {
+    const written = await finishAttempts(client, owner, writes.map((w) => ({ ...w.result, attemptId: w.attemptId, bookingId: w.bookingId })));
+    const moving = writes.filter((w) => written.has(w.bookingId));
+    await markVmsSkipped(client, moving.filter((w) => w.skipped).map((w) => w.virtualMachineId));
+    const moved = await settleExecutions(client, owner, moving.map((w) => w.move));
+    const ok = new Set(moving.filter((_, i) => moved[i]).map((w) => w.bookingId));
+    return writes.map((w): Settled<void> => (ok.has(w.bookingId) ? { ok: true, value: undefined } : { ok: false, error: new LeaseLostError(w.bookingId) }));
   });
-  if (!("delayMs" in write)) deps.metrics?.({ type: "execution-finished", outcome: write.state });
-  const fields = { bookingId: booking.id, attempt: attempt.number, outcome: write.result.outcome };
-  if ("delayMs" in write) deps.log?.info({ ...fields, retryInMs: write.delayMs, reason: write.reason }, "booking attempt will be retried");
-  else deps.log?.info({ ...fields, state: write.state, reason: write.reason }, "booking finished");
+}
+
+/** The write for an attempt's outcome (for persistOutcomes). */
+export function outcomeWrite(deps: ExecutionDeps, ctx: AttemptContext, outcome: Outcome): { write: OutcomeWrite; final: boolean } {
+  const { booking, attempt } = ctx;
+  const plan = planWrite(deps, ctx, outcome);
+  const after = { attempt: attempt.number, outcome: plan.result.outcome, errorCode: plan.result.errorCode };
+  const move: ExecutionMove =
+    "delayMs" in plan
+      ? { id: booking.id, to: "running", reason: plan.reason, retry: { inMs: plan.delayMs, keepOperation: ctx.operationPending }, after: { ...after, retryInMs: plan.delayMs } }
+      : { id: booking.id, to: plan.state, reason: plan.reason, after };
+  const skipped = !("delayMs" in plan) && plan.skipped === true;
+  return { write: { bookingId: booking.id, virtualMachineId: booking.virtualMachineId, attemptId: attempt.id, result: plan.result, move, skipped }, final: !("delayMs" in plan) };
+}
+
+export async function persistOutcome(deps: ExecutionDeps, ctx: AttemptContext, outcome: Outcome): Promise<void> {
+  const { write, final } = outcomeWrite(deps, ctx, outcome);
+  await deps.writes.persistOutcome(write);
+  if (final) deps.metrics?.({ type: "execution-finished", outcome: write.move.to });
+  const fields = { bookingId: ctx.booking.id, attempt: ctx.attempt.number, outcome: write.result.outcome };
+  if (write.move.retry) deps.log?.info({ ...fields, retryInMs: write.move.retry.inMs, reason: write.move.reason }, "booking attempt will be retried");
+  else deps.log?.info({ ...fields, state: write.move.to, reason: write.move.reason }, "booking finished");
 }

@@ -35,22 +35,43 @@ export function admitBookings(pool: pg.Pool, owner: string, ids: string[]): Prom
   return withTransaction(pool, (client) => applyPlan(client, owner, { admit: ids, defer: [], miss: [], hold: [], holdOthers: [] }));
 }
 
-async function move(client: TxClient, owner: string, transition: Omit<BookingTransition, "fence" | "audit"> & { action: string; after?: Record<string, unknown> }): Promise<void> {
-  const { action, after, ...rest } = transition;
-  const [result] = await transitionBookings(client, [{ ...rest, fence: { leaseOwner: owner }, audit: { actor: actorOf(owner), requestId: null, action, after } }]);
-  if (!result.ok) throw new LeaseLostError(transition.id);
+/** How an attempt leaves a leased booking: a final state, or the next attempt planned (`retry`). */
+export interface ExecutionMove {
+  id: string;
+  to: BookingState;
+  reason: string | null;
+  retry?: { inMs: number; keepOperation: boolean };
+  after?: Record<string, unknown>;
 }
 
 /**
- * Ends a leased booking in a final state (`execution.<state>`). Throws LeaseLostError when the lease is not ours. An
- * operation that ends wakes the bookings the planner holds back for it (same placement or group).
+ * Moves leased bookings at the end of an attempt, set-based: a final state (`execution.<state>`) or the next
+ * attempt planned (`execution.retry-scheduled`, the lease given back). Operations that ended wake the bookings the
+ * planner holds back for them (same placement or group). Returns, per move, whether our lease still held.
  */
-export async function finishExecution(client: TxClient, owner: string, id: string, to: BookingState, reason: string | null, after?: Record<string, unknown>): Promise<void> {
-  await move(client, owner, { id, to, reason, action: `execution.${to}`, after });
-  if (to !== "missed") await wakeWaiting(client, id);
+export async function settleExecutions(client: TxClient, owner: string, moves: ExecutionMove[]): Promise<boolean[]> {
+  const results = await transitionBookings(
+    client,
+    moves.map(({ id, to, reason, retry, after }) => ({
+      id, to, reason, retry, fence: { leaseOwner: owner },
+      audit: { actor: actorOf(owner), requestId: null, action: retry ? "execution.retry-scheduled" : `execution.${to}`, after },
+    })),
+  );
+  await wakeWaiting(client, moves.filter((m, i) => results[i].ok && !m.retry && m.to !== "missed").map((m) => m.id));
+  return results.map((r) => r.ok);
 }
 
-/** Plans the next attempt of a running booking and gives its lease back (`execution.retry-scheduled`). */
+async function settleOne(client: TxClient, owner: string, move: ExecutionMove): Promise<void> {
+  const [held] = await settleExecutions(client, owner, [move]);
+  if (!held) throw new LeaseLostError(move.id);
+}
+
+/** Ends a leased booking in a final state. Throws LeaseLostError when the lease is not ours. */
+export function finishExecution(client: TxClient, owner: string, id: string, to: BookingState, reason: string | null, after?: Record<string, unknown>): Promise<void> {
+  return settleOne(client, owner, { id, to, reason, after });
+}
+
+/** Plans the next attempt of a running booking and gives its lease back. */
 export function planRetry(client: TxClient, owner: string, id: string, retry: { inMs: number; keepOperation: boolean }, reason: string, after?: Record<string, unknown>): Promise<void> {
-  return move(client, owner, { id, to: "running", reason, retry, action: "execution.retry-scheduled", after });
+  return settleOne(client, owner, { id, to: "running", reason, retry, after });
 }

@@ -5,12 +5,12 @@ import type pg from "pg";
 import { ArmError, type InstanceViewFacts, type MaintenanceGateway, type MaintenanceOperation, type VmRef } from "../azure/gateway.js";
 import { discardAttempt, findOpenOperationAttempt, startAttempt, type AttemptRow } from "../db/attempts-repo.js";
 import { LeaseLostError, storeOperation } from "../db/leases-repo.js";
-import { recordInstanceView } from "../db/observations-repo.js";
 import {
   classifyError, classifyOperationLost, classifyReadiness, classifySucceeded, classifyUnexpected, type ExecutionError, type Outcome,
 } from "../domain/execution.js";
 import type { MetricsSink } from "../observability/metrics.js";
 import { persistOutcome } from "./execution-outcome.js";
+import type { ExecutionWrites } from "./execution-writes.js";
 
 export interface ExecutionGateway extends MaintenanceGateway {
   getInstanceView(vm: VmRef): Promise<InstanceViewFacts>;
@@ -33,6 +33,8 @@ export interface ExecutionDeps {
   /** Paces its requests to ARM's per-subscription budgets itself (src/azure/arm-budget.ts). */
   gateway: ExecutionGateway;
   owner: string;
+  /** Instance views and attempt ends, group-committed across executions (executionWrites). */
+  writes: ExecutionWrites;
   settings: ExecutionSettings;
   /** The database clock: all due and window comparisons use it (see execution-dispatch.ts). */
   clock: () => Date;
@@ -161,7 +163,7 @@ async function beginAttempt(deps: ExecutionDeps, booking: RunnableBooking, contr
 async function readInstanceView(deps: ExecutionDeps, ctx: AttemptContext): Promise<InstanceViewFacts> {
   const readAt = deps.clock();
   const view = await deps.gateway.getInstanceView(ctx.booking.vm);
-  await recordInstanceView(deps.pool, ctx.booking.virtualMachineId, view, readAt);
+  await deps.writes.recordInstanceView({ virtualMachineId: ctx.booking.virtualMachineId, view, readAt });
   ctx.windowEnd = view.maintenance?.selfServiceWindow.end ?? ctx.windowEnd;
   return view;
 }

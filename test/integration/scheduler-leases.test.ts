@@ -8,6 +8,8 @@ import { IllegalTransitionError, type BookingState } from "../../src/domain/book
 import { transitionBookings } from "../../src/services/booking-transitions.js";
 import { admitBookings, finishExecution, planRetry } from "../../src/services/execution-transitions.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { startAttempt } from "../../src/db/attempts-repo.js";
+import { persistOutcomes } from "../../src/services/execution-outcome.js";
 
 describe("leases", () => {
   let database: TestDatabase;
@@ -122,5 +124,26 @@ describe("leases", () => {
     await releaseLeases(q(), "a");
     const after = (await q().query(`SELECT state, version, lease_owner FROM bookings WHERE id = $1`, [id])).rows[0];
     expect({ before, after }).toEqual({ before: { state: "invalidated", version: before.version, lease_owner: null }, after: before });
+  });
+
+  it("writes the ends of a batch of attempts together, except a booking whose lease is gone: it writes nothing and answers LeaseLostError", async () => {
+    const [kept, lost] = await insert([-5, -5]);
+    await claimDue(q(), "a", 60_000, 10);
+    await startRunning("a", [kept, lost]);
+    const attempts = [await startAttempt(q(), kept, "a", null), await startAttempt(q(), lost, "a", null)];
+    await q().query(`UPDATE bookings SET lease_owner = 'b' WHERE id = $1`, [lost]); // another owner took it over
+    const vm = async (id: string) => (await booking(id)).virtual_machine_id as string;
+    const write = async (id: string, attemptId: string) => ({
+      bookingId: id, virtualMachineId: await vm(id), attemptId, skipped: false,
+      result: { outcome: "succeeded" as const, httpStatus: null, errorCode: null, errorMessage: null },
+      move: { id, to: "completed" as const, reason: null },
+    });
+    const results = await persistOutcomes(q(), "a", [await write(kept, attempts[0].id), await write(lost, attempts[1].id)]);
+    expect(results[0]).toEqual({ ok: true, value: undefined });
+    expect(results[1]).toMatchObject({ ok: false, error: expect.any(LeaseLostError) });
+    expect(await booking(kept)).toMatchObject({ state: "completed", lease_owner: null });
+    expect(await booking(lost)).toMatchObject({ state: "running", lease_owner: "b" });
+    const ended = (await q().query(`SELECT booking_id, outcome FROM execution_attempts WHERE finished_at IS NOT NULL`)).rows;
+    expect(ended).toEqual([{ booking_id: kept, outcome: "succeeded" }]);
   });
 });
