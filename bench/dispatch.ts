@@ -1,11 +1,12 @@
 // Dispatch benchmarks.
 //
-// 1. Throughput: 1,000 bookings due at the same instant across 10 subscriptions, executed by the deployed service
+// 1. Throughput: 1,000 bookings due at the same instant across 50 subscriptions, executed by the deployed service
 //    (`node dist/src/main.js`, its bree `dispatch` worker) through the real SDK against the ARM simulator, which runs
 //    in this process — not in the service's — as Azure would. Reports bookings started per second and the lag from
 //    startAt to the performMaintenance request (p50/p99, from the simulator's request log); then, on the same
 //    database server, pg-boss 10.4.2 working 1,000 no-op jobs due at one instant, and the ratio. The VMs are in no
-//    availability set or group: the planner runs in every claim and admits them all.
+//    availability set or group: the planner runs in every claim and admits them all. Then the same 1,000 over 10
+//    subscriptions, where ARM's read budget per subscription is what limits (the dispatcher paces to it).
 // 2. The planner in the claim: 10,000 due bookings in 500 availability sets × 5 update domains, the sets' VMs in 50
 //    maintenance groups (maxConcurrent 10%), claimed 100 at a time by `claimAndPlan` until every booking is decided
 //    (admitted or deferred): decisions per second, against the same 10,000 bookings on VMs in no set or group.
@@ -21,7 +22,15 @@ import { freePort, serviceEnv } from "../test/helpers/service-process.js";
 import { gatewayFor } from "../test/helpers/simulator.js";
 import { buildService, serviceReady, startServer, stopServer } from "./deployed.js";
 
-const FLEET = { subscriptions: 10, vmsPerSubscription: 100, seed: 3 };
+/**
+ * 1,000 VMs over 50 subscriptions: ARM's read budget (250 burst, 25/s per subscription; about three reads per
+ * booking: before, polling, after) is not what limits, so the run measures the dispatcher. Over 10 subscriptions
+ * of 100 it is (as designed: the dispatcher paces to it), which the second run shows.
+ */
+const FLEETS = [
+  { subscriptions: 50, vmsPerSubscription: 20, seed: 3 },
+  { subscriptions: 10, vmsPerSubscription: 100, seed: 3 },
+];
 const JOBS = 1_000;
 /** Bookings (and jobs) become due this long after they are written, so the run measures dispatch, not inserts. */
 const DUE_IN_SECONDS = 2;
@@ -55,8 +64,8 @@ function summarize(runner: string, dueAt: number, startedAt: number[], wallSecon
   };
 }
 
-async function benchService(database: TestDatabase): Promise<DispatchBenchResult> {
-  const sim = await startSimulator({ fleet: FLEET, latencyMs: 0, throttle: false, computePolicies: false, operationDurationMs: 50 });
+async function benchService(database: TestDatabase, fleet: (typeof FLEETS)[number]): Promise<DispatchBenchResult> {
+  const sim = await startSimulator({ fleet, latencyMs: 0, throttle: false, computePolicies: false, operationDurationMs: 50 });
   try {
     const pool = database.db.pool;
     const vms = sim.vms().filter((vm) => !vm.scaleSetName);
@@ -75,7 +84,8 @@ async function benchService(database: TestDatabase): Promise<DispatchBenchResult
       const notCompleted = done.filter((b) => b.state !== "completed");
       if (notCompleted.length) throw new Error(`${notCompleted.length} bookings ended ${notCompleted[0].state}: ${notCompleted[0].state_reason}`);
       const starts = sim.requests({ operation: "performMaintenance" }).filter((r) => r.status === 202).map((r) => Date.parse(r.at));
-      return summarize("maintenance-planner service (dispatch worker)", dueAt, starts, (performance.now() - started) / 1000);
+      const runner = `maintenance-planner service (dispatch worker), ${fleet.subscriptions} subscriptions × ${fleet.vmsPerSubscription} VMs`;
+      return summarize(runner, dueAt, starts, (performance.now() - started) / 1000);
     } finally {
       await stopServer(service);
     }
@@ -109,14 +119,18 @@ async function benchPgBoss(database: TestDatabase): Promise<DispatchBenchResult>
 
 export async function runDispatchBenchmarks(): Promise<{ results: DispatchBenchResult[]; ratio: number }> {
   buildService();
-  const database = await createTestDatabase({ max: 10 });
-  try {
-    const ours = await benchService(database);
-    const boss = await benchPgBoss(database);
-    return { results: [ours, boss], ratio: Math.round((ours.perSecond / boss.perSecond) * 100) / 100 };
-  } finally {
-    await database.drop();
+  const results: DispatchBenchResult[] = [];
+  for (const fleet of FLEETS) {
+    const database = await createTestDatabase({ max: 10 });
+    try {
+      results.push(await benchService(database, fleet));
+      // pg-boss once, on the first fleet's database server (the same server for all).
+      if (results.length === 1) results.push(await benchPgBoss(database));
+    } finally {
+      await database.drop();
+    }
   }
+  return { results, ratio: Math.round((results[0].perSecond / results[1].perSecond) * 100) / 100 };
 }
 
 // --- 2 and 3: the planner ---------------------------------------------------------------------------------------

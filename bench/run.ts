@@ -35,7 +35,7 @@ const BENCHMARKS: Benchmark[] = [
       return {
         rows: [...results, ...planner.rows],
         notes: [
-          `dispatcher / pg-boss throughput ratio (goal ≥ 1.0): ${ratio}`,
+          `dispatcher (50 subscriptions) / pg-boss throughput ratio (goal ≥ 1.0): ${ratio}`,
           `planner claim decisions/s vs the same bookings in no set or group (goal ≥ 0.8): ${planner.ratio}`,
           `plan preview of 10,000 bookings on the deployed service (goal ≤ 2 s): ${planner.previewMs.join(", ")} ms`,
         ],
