@@ -27,8 +27,8 @@ const GROUPS_OF_VM = `coalesce((SELECT array_agg(gm.group_name ORDER BY gm.group
 type CandidateRow = VmFactsRow & { placement: string | null; ud: number | null; groups: string[]; cancelled: { start: string | null; end: string | null }[] };
 
 /**
- * Members of these groups whose maintenance is read and pending with a self-service window that has not ended, and
- * that have no active booking; with the windows their auto bookings were cancelled for.
+ * Members of these groups whose maintenance is read and pending with a self-service window that has not ended, that
+ * have no active booking and no completed one in that window; with the windows their auto bookings were cancelled for.
  */
 export async function autoBookCandidates(q: Queryable, groups: string[], now: Date): Promise<AutoBookCandidate[]> {
   if (groups.length === 0) return [];
@@ -40,7 +40,10 @@ export async function autoBookCandidates(q: Queryable, groups: string[], now: Da
      WHERE v.id IN (SELECT gm.virtual_machine_id FROM maintenance_group_members gm WHERE gm.group_name = ANY($1::text[]))
        AND v.gone_since IS NULL AND v.maintenance_read_at IS NOT NULL
        AND m.self_service_window_end > $2 AND m.last_operation_result_code IS DISTINCT FROM 'MaintenanceCompleted'
-       AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state IN ('scheduled', 'held', 'running'))`,
+       AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state IN ('scheduled', 'held', 'running'))
+       -- maintained in this window already, though Azure's status has not caught up yet: not again
+       AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = v.id AND b.state = 'completed'
+         AND b.start_at >= coalesce(m.self_service_window_start, '-infinity') AND b.start_at < m.self_service_window_end)`,
     [groups, now],
   );
   const date = (s: string | null) => (s === null ? null : new Date(s));

@@ -31,6 +31,17 @@ export interface AutoBookResult {
 /** Any constant that names "the auto-booker" among advisory locks ("MPAB"): one run at a time, across replicas. */
 const AUTO_BOOK_LOCK = 0x4d504142;
 
+/**
+ * The blackouts' lock (shared, as every booking write takes it), then the auto-booker's, in this order on every path
+ * (a blackout write holds the first exclusively when it calls in); returns the blackouts. A group write takes them
+ * before it locks its group's row, which an auto-booking run's `unplannable` rows need (their foreign key).
+ */
+export async function lockForAutoBooking(client: TxClient): Promise<Blackout[]> {
+  const blackouts = await blackoutsForBooking(client);
+  await client.query("SELECT pg_advisory_xact_lock($1)", [AUTO_BOOK_LOCK]);
+  return blackouts;
+}
+
 /** The planner's input: autoBook groups (these, or all when null), their members to book, and what is planned. */
 async function loadInput(client: TxClient, config: AutoBookConfig, now: Date, names: string[] | null, blackouts: Blackout[]): Promise<AutoBookInput> {
   const groups = await allGroups(client);
@@ -69,10 +80,7 @@ async function writeBookings(client: TxClient, bookings: AutoBooking[], requestI
  * own, so the change and its bookings commit together). `names`: only these groups' members (all when null).
  */
 export async function autoBookIn(client: TxClient, config: AutoBookConfig, now: Date, names: string[] | null = null, requestId: string | null = null): Promise<AutoBookResult> {
-  // The blackouts' lock first (shared, as every booking write takes it), then the auto-booker's: a blackout write
-  // holds the first exclusively when it calls in here, so the order is the same on every path.
-  const blackouts = await blackoutsForBooking(client);
-  await client.query("SELECT pg_advisory_xact_lock($1)", [AUTO_BOOK_LOCK]);
+  const blackouts = await lockForAutoBooking(client);
   const input = await loadInput(client, config, now, names, blackouts);
   const plan = planAutoBookings(input);
   const booked = await writeBookings(client, plan.bookings, requestId);

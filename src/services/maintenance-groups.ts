@@ -15,7 +15,7 @@ import { findAfterCycle, parseGroupPolicy, type GroupPolicyInput } from "../doma
 import { checkSelector, matchesSelector, type VmSelector } from "../domain/vm-selector.js";
 import type { Queryable } from "../db/leases-repo.js";
 import { getDefinition, MAINTENANCE_WINDOWS } from "../db/calendars-repo.js";
-import { autoBookIn, type AutoBookConfig } from "./auto-booking.js";
+import { autoBookIn, lockForAutoBooking, type AutoBookConfig } from "./auto-booking.js";
 import { transitionBookings } from "./booking-transitions.js";
 
 const NAME_CURSOR = cursorCodec({ name: "name" });
@@ -67,6 +67,7 @@ export async function putMaintenanceGroup(
   const parsed = parseGroupPolicy(policy, name);
   const selector = checkSelector(input.selector);
   return withTransaction(pool, async (client) => {
+    if (autoBook) await lockForAutoBooking(client);
     // One writer of groups at a time: the circle check below must see every group's `after` as it will be.
     await client.query("LOCK TABLE maintenance_groups IN SHARE ROW EXCLUSIVE MODE");
     const afters = await groupAfters(client);
