@@ -7,6 +7,7 @@ import type { SimMaintenance, SimVm } from "../../src/azure/simulator/index.js";
 import { isoWithOffset } from "../../src/azure/simulator/index.js";
 import { armKey } from "../../src/domain/arm-names.js";
 import { startExecutionDispatcher, type ExecutionDispatchSettings } from "../../src/services/execution-dispatch.js";
+import { refreshMembers } from "../../src/services/maintenance-groups.js";
 import { requestSync } from "../../src/services/sync.js";
 import { createTestContext, type TestContext } from "../helpers/app.js";
 import { expectContract } from "../helpers/openapi.js";
@@ -174,6 +175,26 @@ describe("auto-booking again", () => {
     await sync();
     expect(await active([vm])).toEqual([]);
     expect(await active([vms[2]])).toHaveLength(1); // the others keep theirs, and are not booked twice
+  });
+});
+
+describe("plan preview", () => {
+  it("shows what auto-booking would book now, projected, and writes nothing", async () => {
+    const vms = availabilitySet("AVSET-PREVIEW", [0, 1]);
+    await seedMaintenance(ctx.sim, ctx.sync, vms);
+    // A group written straight into the table (not through PUT, which would book at once): auto-booking has not run for it.
+    await pool().query(`INSERT INTO maintenance_groups (name, selector, policy, created_by) VALUES ('preview-only', '{"availabilitySet": "AVSET-PREVIEW"}', '{"autoBook": true, "maintenanceWindow": "kolkata-later"}', 'test')`);
+    await refreshMembers(pool(), ["preview-only"]);
+    const { rows: ids } = await pool().query<{ id: string; ud: number }>(`SELECT id, platform_update_domain AS ud FROM virtual_machines WHERE availability_set = 'AVSET-PREVIEW' ORDER BY ud`);
+
+    const { body } = await call("post", "/v1/plan-previews", {});
+    const items = ids.map((vm) => body.value.find((p: { virtualMachineId: string }) => p.virtualMachineId === vm.id));
+    expect(items).toEqual(ids.map((vm) => expect.objectContaining({ virtualMachineId: vm.id, bookingId: null, autoBookGroup: "preview-only", missesDeadline: false })));
+    const later = (await occurrences("kolkata-later")).map((o) => o.s);
+    expect(later).toContain(Date.parse(items[0].startAt));
+    const apart = Date.parse(items[1].startAt) - Date.parse(items[0].projectedEndAt);
+    expect(apart).toBeGreaterThanOrEqual(GAP_MS - 1);
+    expect(await bookingsOf(vms)).toEqual([]);
   });
 });
 
