@@ -7,6 +7,7 @@ import type { BookingPolicy } from "./domain/bookings.js";
 import type { SyncDeps } from "./services/sync.js";
 import type { PlannerConfig } from "./services/planner-claim.js";
 import type { BookingDeps } from "./services/bookings.js";
+import type { AutoBookConfig } from "./services/auto-booking.js";
 import { registerOpenApi } from "./http/openapi.js";
 import { registerProblemHandlers } from "./http/problem.js";
 import { validatorCompiler } from "./http/validation.js";
@@ -66,6 +67,11 @@ export interface AppDeps {
 /** What the booking use cases need of the app's dependencies (single and batch creates, PATCH, cancel). */
 export function bookingDeps(deps: AppDeps): BookingDeps {
   return { pool: deps.db.pool, clock: deps.clock, policy: deps.bookingPolicy, planner: plannerConfig(deps) };
+}
+
+/** What auto-booking needs when a group or blackout write triggers it (the post-sync step gets the same from the config). */
+export function autoBookConfig(deps: AppDeps): AutoBookConfig {
+  return { policy: deps.bookingPolicy, planner: plannerConfig(deps) };
 }
 
 /** The planner's settings as the API sees them (the scheduler gets the same from the config). */

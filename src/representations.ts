@@ -157,6 +157,8 @@ export function maintenanceGroupJson(g: MaintenanceGroupRecord) {
   return {
     name: g.name, description: g.description, selector: g.selector, policy: g.policy,
     members: g.members, inFlight: g.inFlight, deferred: g.deferred, held: g.held, errorsSinceResume: g.errorsSinceResume,
+    // json_agg gives the deadline as text: shown as every time is (ISO 8601, UTC, ms).
+    unplannable: g.unplannable.map((u) => ({ ...u, deadline: u.deadline === null ? null : new Date(u.deadline).toISOString() })),
     resumedAt: g.resumedAt.toISOString(), createdAt: g.createdAt.toISOString(), createdBy: g.createdBy, updatedAt: g.updatedAt.toISOString(),
   };
 }
@@ -166,6 +168,7 @@ export function planPreviewJson(p: PlanPreview) {
     generatedAt: p.generatedAt.toISOString(),
     operationEstimateSeconds: Math.round(p.operationEstimateMs / 1000),
     value: p.value.map((i) => ({ ...i, startAt: i.startAt.toISOString(), projectedStartAt: iso(i.projectedStartAt), projectedEndAt: iso(i.projectedEndAt) })),
+    unplannable: p.unplannable.map((u) => ({ ...u, deadline: iso(u.deadline) })),
   };
 }
 

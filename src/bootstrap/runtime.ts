@@ -1,6 +1,7 @@
 // Turns config into the concrete things a process (or a bree worker thread) connects to: the database URL
 // (embedded PostgreSQL when none is configured) and the ARM endpoint (the in-process simulator in simulator
 // mode). The result is plain data, so main.ts can hand it to worker threads.
+import type { BookingPolicy } from "../domain/bookings.js";
 import type { DeadlineWarning } from "../domain/deadlines.js";
 import type { Config, WebhookConfig } from "../config/config.js";
 import { resolveWebhookKey } from "./webhook-key.js";
@@ -19,6 +20,8 @@ export interface Runtime {
   logLevel: string;
   /** DEADLINE_WARNINGS, for the post-sync step and the `deadlines` job. */
   deadlineWarnings: DeadlineWarning[];
+  /** BOOKING_MIN_LEAD_SECONDS and BOOKING_END_MARGIN_SECONDS, for auto-booking after each sync. */
+  bookingPolicy: BookingPolicy;
   scheduler: SchedulerSettings;
   /** Webhook settings with the sealing key resolved (null: webhooks are off). */
   webhooks: WebhookConfig;
@@ -68,6 +71,7 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
     const common = {
       migrationUrl: config.databaseMigrationUrl, databasePoolTimeoutMs: config.databasePoolTimeoutMs, syncConcurrency: config.syncConcurrency,
       syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, deadlineWarnings: config.deadlineWarnings, scheduler: schedulerSettings(config), webhooks,
+      bookingPolicy: { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds },
     };
     if (config.azureMode === "simulator") {
       const { startSimulator, readScenarioFile } = await import("../azure/simulator/index.js");

@@ -57,7 +57,7 @@ export async function createServiceDeps(runtime: Runtime, opts: ServiceDepsOptio
   });
   const sync: SyncDeps = {
     pool: db.pool, gateway, subscriptionIds: runtime.subscriptionIds, concurrency: runtime.syncConcurrency, sweepIntervalMs: runtime.syncSweepIntervalMs, log, metrics,
-    afterSync: afterSyncSteps(db.pool, { deadlineWarnings: runtime.deadlineWarnings, log }),
+    afterSync: afterSyncSteps(db.pool, { deadlineWarnings: runtime.deadlineWarnings, autoBook: { policy: runtime.bookingPolicy, planner: runtime.scheduler.planner }, log }),
   };
   return { db, gateway, sync, close: () => db.close() };
 }

@@ -69,6 +69,18 @@ export async function unbookedDeadlinesBefore(db: Queryable, now: Date, horizon:
   return rows.map(candidate);
 }
 
+/** These VMs with their deadline, as a deadline event shows them (those with no self-service window end are absent). */
+export async function deadlinesOf(db: Queryable, ids: string[]): Promise<DeadlineCandidate[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<Row>(
+    `SELECT ${VM_RECORD}, '{}'::text[] AS announced
+     FROM virtual_machines v JOIN maintenance_statuses m ON m.virtual_machine_id = v.id
+     WHERE v.id = ANY($1::uuid[]) AND m.self_service_window_end IS NOT NULL`,
+    [ids],
+  );
+  return rows.map(candidate);
+}
+
 export interface AlertRecord {
   virtualMachineId: string;
   deadline: Date;

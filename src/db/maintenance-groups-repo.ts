@@ -15,7 +15,15 @@ export interface MaintenanceGroupRow {
   updatedAt: Date;
 }
 
+/** A member auto-booking found no slot for before its deadline (src/domain/auto-booking.ts). */
+export interface UnplannableMember {
+  virtualMachineId: string;
+  reason: string;
+  deadline: Date | null;
+}
+
 export interface GroupFigures {
+  unplannable: UnplannableMember[];
   members: number;
   inFlight: number;
   deferred: number;
@@ -28,8 +36,12 @@ export type MaintenanceGroupRecord = MaintenanceGroupRow & GroupFigures;
 const COLUMNS = `g.name, g.description, g.selector, g.policy, g.resumed_at AS "resumedAt", g.created_by AS "createdBy",
   g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
 
-// Per group: members, and its members' bookings by what the planner is doing with them.
+// Per group: members, and its members' bookings by what the planner is doing with them; the members auto-booking
+// found no slot for, unless booked since (by hand).
 const FIGURES = `
+  coalesce((SELECT json_agg(json_build_object('virtualMachineId', u.virtual_machine_id, 'reason', u.reason, 'deadline', u.deadline) ORDER BY u.deadline, u.virtual_machine_id)
+    FROM auto_booking_unplannable u WHERE u.group_name = g.name
+      AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.virtual_machine_id = u.virtual_machine_id AND b.state IN ('scheduled', 'held', 'running'))), '[]') AS unplannable,
   (SELECT count(*)::int FROM maintenance_group_members gm WHERE gm.group_name = g.name) AS members,
   (SELECT count(*) FILTER (WHERE b.state = 'running')::int FROM maintenance_group_members gm JOIN bookings b ON b.virtual_machine_id = gm.virtual_machine_id WHERE gm.group_name = g.name) AS "inFlight",
   (SELECT count(*) FILTER (WHERE b.state = 'scheduled' AND b.deferred_until IS NOT NULL)::int FROM maintenance_group_members gm JOIN bookings b ON b.virtual_machine_id = gm.virtual_machine_id WHERE gm.group_name = g.name) AS deferred,
@@ -74,6 +86,12 @@ export async function deleteGroup(q: Queryable, name: string): Promise<Maintenan
 /** Groups that name `name` in their `after` (a group others wait for cannot go away). */
 export async function groupsAfter(q: Queryable, name: string): Promise<string[]> {
   const { rows } = await q.query<{ name: string }>(`SELECT name FROM maintenance_groups WHERE policy->'after' ? $1 ORDER BY name`, [name]);
+  return rows.map((r) => r.name);
+}
+
+/** Groups whose policy books into maintenance window `name` (a window they name cannot go away). */
+export async function groupsBookingInto(q: Queryable, name: string): Promise<string[]> {
+  const { rows } = await q.query<{ name: string }>(`SELECT name FROM maintenance_groups WHERE policy->>'maintenanceWindow' = $1 ORDER BY name`, [name]);
   return rows.map((r) => r.name);
 }
 

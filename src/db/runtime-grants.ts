@@ -31,6 +31,9 @@ export const RUNTIME_PRIVILEGES: Record<string, string> = {
   // maintenance groups, and their members (replaced after every sync)
   maintenance_groups: "SELECT, INSERT, UPDATE, DELETE",
   maintenance_group_members: "SELECT, INSERT, DELETE",
+  // which bookings auto-booking made (for not re-making a cancelled one), and the members it found no slot for
+  auto_bookings: "SELECT, INSERT",
+  auto_booking_unplannable: "SELECT, INSERT, DELETE",
   // /readyz compares the applied migrations with the files.
   _prisma_migrations: "SELECT",
 };

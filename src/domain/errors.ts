@@ -43,6 +43,8 @@ export const ERROR_CODES = [
   "invalid-group-policy",
   "maintenance-group-unknown",
   "maintenance-group-cycle",
+  "maintenance-window-unknown",
+  "maintenance-window-in-use",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -14,6 +14,10 @@ export interface GroupPolicy {
   updateDomainGapMs: number | null;
   /** Groups whose earlier bookings must all be over before this group's start. */
   after: string[];
+  /** The maintenance window (by name) auto-booking books the group's VMs into; null: any time of the self-service window. */
+  maintenanceWindow: string | null;
+  /** Book every member with a self-service window and no active booking, after each sync (src/domain/auto-booking.ts). */
+  autoBook: boolean;
 }
 
 /** The policy as the API writes it. */
@@ -22,6 +26,8 @@ export interface GroupPolicyInput {
   maxErrors?: number | string;
   updateDomainGap?: string;
   after?: string[];
+  maintenanceWindow?: string;
+  autoBook?: boolean;
 }
 
 export const GROUP_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -48,7 +54,12 @@ export function parseGroupPolicy(input: GroupPolicyInput, self: string): GroupPo
   const after = [...new Set(input.after ?? [])];
   const bad = after.find((name) => !GROUP_NAME.test(name) || name === self);
   if (bad !== undefined) throw invalid("/policy/after", `after names other maintenance groups; "${bad}" is ${bad === self ? "this group itself" : "not a group name"}.`);
-  return { maxConcurrent: limit(input.maxConcurrent, "maxConcurrent", 1), maxErrors: limit(input.maxErrors, "maxErrors", 0), updateDomainGapMs: gap, after };
+  const maintenanceWindow = input.maintenanceWindow ?? null;
+  if (maintenanceWindow !== null && !GROUP_NAME.test(maintenanceWindow)) throw invalid("/policy/maintenanceWindow", `maintenanceWindow names a maintenance window; "${maintenanceWindow}" is not a name.`);
+  return {
+    maxConcurrent: limit(input.maxConcurrent, "maxConcurrent", 1), maxErrors: limit(input.maxErrors, "maxErrors", 0), updateDomainGapMs: gap, after,
+    maintenanceWindow, autoBook: input.autoBook ?? false,
+  };
 }
 
 /** The limit for a group of `members` VMs: a share rounds down, but a concurrency limit is at least 1. */

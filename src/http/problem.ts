@@ -47,6 +47,8 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "invalid-group-policy": { status: 400, title: "The maintenance group's policy is not valid" },
   "maintenance-group-unknown": { status: 422, title: "The policy names a maintenance group that does not exist" },
   "maintenance-group-cycle": { status: 409, title: "The groups' `after` would go round in a circle" },
+  "maintenance-window-unknown": { status: 422, title: "The policy names a maintenance window that does not exist" },
+  "maintenance-window-in-use": { status: 409, title: "Maintenance groups book into this maintenance window" },
   "webhooks-not-configured": { status: 503, title: "Webhooks are not configured on this service" },
   "invalid-webhook-url": { status: 400, title: "The webhook URL is not one this service sends to" },
   "delivery-in-progress": { status: 409, title: "The delivery is being attempted right now" },

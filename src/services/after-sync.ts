@@ -1,9 +1,11 @@
 // What runs after every sync (SyncDeps.afterSync), in order: maintenance groups' members first (the planner and
-// the re-check see the VMs the sync found), the booking re-check (a booking it ends leaves its VM unbooked), then
-// the deadline alerts. One step failing does not keep the next from running.
+// the re-check see the VMs the sync found), the booking re-check (a booking it ends leaves its VM unbooked),
+// auto-booking (it books members of autoBook groups, also those whose booking the re-check just invalidated), then
+// the deadline alerts (for what is still unbooked). One step failing does not keep the next from running.
 import type pg from "pg";
 import type { DeadlineWarning } from "../domain/deadlines.js";
 import { recheckAfterSync } from "./booking-recheck.js";
+import { autoBookAfterSync, type AutoBookConfig } from "./auto-booking.js";
 import { announceDeadlinesAfterSync } from "./deadline-alerts.js";
 import { refreshMembersAfterSync } from "./maintenance-groups.js";
 
@@ -20,9 +22,13 @@ export function chainSteps(...steps: Step[]): Step {
 
 export interface AfterSyncOptions {
   deadlineWarnings: readonly DeadlineWarning[];
+  /** The booking rules and the planner's settings, for auto-booking. */
+  autoBook: AutoBookConfig;
   log?: { info(obj: object, msg: string): void };
 }
 
 export function afterSyncSteps(pool: pg.Pool, opts: AfterSyncOptions): Step {
-  return chainSteps(refreshMembersAfterSync(pool), recheckAfterSync(pool, opts.log), announceDeadlinesAfterSync(pool, opts.deadlineWarnings, opts.log));
+  return chainSteps(
+    refreshMembersAfterSync(pool), recheckAfterSync(pool, opts.log), autoBookAfterSync(pool, opts.autoBook, opts.log), announceDeadlinesAfterSync(pool, opts.deadlineWarnings, opts.log),
+  );
 }

@@ -15,6 +15,7 @@ import {
   BLACKOUTS, MAINTENANCE_WINDOWS, allDefinitions, deleteDefinition, getDefinition, listDefinitions, lockBlackouts, putDefinition,
   type BlackoutRow, type Definition, type DefinitionTable, type MaintenanceWindowRow,
 } from "../db/calendars-repo.js";
+import { groupsBookingInto } from "../db/maintenance-groups-repo.js";
 import { withTransaction } from "../db/transaction.js";
 import { invalidateCoveredBookings } from "./blackout-enforcement.js";
 
@@ -32,6 +33,8 @@ export interface CalendarKind<Row, Input> {
   check(name: string, input: Input): Definition<Row>;
   /** What the stored definition means for bookings, in its transaction; returns the bookings it invalidated. */
   enforce?(client: TxClient, row: Row, audit: AuditContext): Promise<BookingRow[]>;
+  /** Throws when the definition may not go (in the deleting transaction). */
+  checkDelete?(client: TxClient, name: string): Promise<void>;
 }
 
 export const MAINTENANCE_WINDOW: CalendarKind<MaintenanceWindowRow, Described<RecurrenceDefinition>> = {
@@ -39,6 +42,10 @@ export const MAINTENANCE_WINDOW: CalendarKind<MaintenanceWindowRow, Described<Re
   path: "/v1/maintenance-windows",
   table: MAINTENANCE_WINDOWS,
   check: (_name, input) => ({ description: input.description ?? null, ...compileRecurrence(input).definition }),
+  checkDelete: async (client, name) => {
+    const groups = await groupsBookingInto(client, name);
+    if (groups.length) throw new DomainError("maintenance-window-in-use", `Maintenance groups ${groups.join(", ")} book into maintenance window ${name}; change their policy first.`);
+  },
 };
 
 export const BLACKOUT: CalendarKind<BlackoutRow, Described<BlackoutDefinition>> = {
@@ -69,12 +76,19 @@ export interface PutResult<Row> {
   invalidated: BookingRow[];
 }
 
-export function putCalendarDefinition<Row, Input>(pool: pg.Pool, audit: AuditContext, kind: CalendarKind<Row, Input>, name: string, input: Input): Promise<PutResult<Row>> {
+/**
+ * Stores the definition with its audit event and enforces it; `rebook` (auto-booking) runs in the same transaction
+ * when bookings were invalidated, so they are booked again, outside the blackout, as soon as it commits.
+ */
+export function putCalendarDefinition<Row, Input>(
+  pool: pg.Pool, audit: AuditContext, kind: CalendarKind<Row, Input>, name: string, input: Input, rebook?: (client: TxClient) => Promise<unknown>,
+): Promise<PutResult<Row>> {
   const definition = kind.check(name, input);
   return withTransaction(pool, async (client) => {
     const { row, before } = await putDefinition(client, kind.table, name, definition, audit.actor);
     await appendAuditEvent(client, { ...audit, action: `${kind.noun}.${before ? "replaced" : "created"}`, targetType: kind.noun, targetId: name, before, after: row });
     const invalidated = kind.enforce ? await kind.enforce(client, row, audit) : [];
+    if (invalidated.length > 0 && rebook) await rebook(client);
     return { row, created: before === null, invalidated };
   });
 }
@@ -92,6 +106,7 @@ export async function listCalendarDefinitionsPage<Row extends { name: string }>(
 
 export function deleteCalendarDefinition<Row>(pool: pg.Pool, audit: AuditContext, kind: CalendarKind<Row, unknown>, name: string): Promise<void> {
   return withTransaction(pool, async (client) => {
+    await kind.checkDelete?.(client, name);
     const row = await deleteDefinition(client, kind.table, name);
     if (!row) throw notFound(kind, name);
     await appendAuditEvent(client, { ...audit, action: `${kind.noun}.deleted`, targetType: kind.noun, targetId: name, before: row });
@@ -107,6 +122,13 @@ const compileBlackoutRow = (row: BlackoutRow) => compileBlackout(row.name, row, 
 export async function loadMaintenanceWindow(db: Queryable, name: string): Promise<Recurrence | null> {
   const row = await getDefinition(db, MAINTENANCE_WINDOWS, name);
   return row && compileWindowRow(row);
+}
+
+/** The maintenance windows of these names that exist, ready to evaluate, by name (one statement). */
+export async function loadMaintenanceWindows(db: Queryable, names: string[]): Promise<Map<string, Recurrence>> {
+  if (names.length === 0) return new Map();
+  const rows = (await allDefinitions(db, MAINTENANCE_WINDOWS)).filter((row) => names.includes(row.name));
+  return new Map(rows.map((row) => [row.name, compileWindowRow(row)]));
 }
 
 /** Every blackout, ready to evaluate (for `blackoutAt` and `availabilityBetween`). */

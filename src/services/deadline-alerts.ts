@@ -4,19 +4,23 @@
 import type pg from "pg";
 import { tightest, warningHorizonMs, warningsDue, type DeadlineWarning } from "../domain/deadlines.js";
 import { appendEvents, type NewEvent } from "../db/outbox-repo.js";
-import { forgetPassedDeadlines, recordAlerts, unbookedDeadlinesBefore, type AlertRecord, type DeadlineCandidate } from "../db/deadline-alerts-repo.js";
+import { deadlinesOf, forgetPassedDeadlines, recordAlerts, unbookedDeadlinesBefore, type AlertRecord, type DeadlineCandidate } from "../db/deadline-alerts-repo.js";
+import type { Queryable } from "../db/bookings-repo.js";
 import { withTransaction } from "../db/transaction.js";
 import { virtualMachineJson } from "../representations.js";
 
 const DAY_MS = 86_400_000;
 
-function deadlineEvent(c: DeadlineCandidate, warning: DeadlineWarning): NewEvent {
+/** The threshold of the alert auto-booking raises at once for a VM it finds no slot for (once per deadline). */
+export const UNPLANNABLE = "unplannable";
+
+function deadlineEvent(c: DeadlineCandidate, threshold: string, reason?: string): NewEvent {
   const vm = virtualMachineJson(c.vm);
   return {
     name: "deadline.approaching",
     source: "/v1/virtual-machines",
     subject: vm.id,
-    data: { virtualMachine: vm, selfServiceWindow: vm.maintenance!.selfServiceWindow, threshold: warning.label, deadline: c.deadline.toISOString() },
+    data: { virtualMachine: vm, selfServiceWindow: vm.maintenance!.selfServiceWindow, threshold, deadline: c.deadline.toISOString(), ...(reason ? { reason } : {}) },
     subscriptionId: vm.subscriptionId,
     resourceGroup: vm.resourceGroup,
   };
@@ -39,10 +43,24 @@ export async function announceDeadlines(pool: pg.Pool, warnings: readonly Deadli
       const warning = warnings.find((w) => w.label === r.threshold);
       if (warning) byVm.set(r.virtualMachineId, [...(byVm.get(r.virtualMachineId) ?? []), warning]);
     }
-    const events = candidates.filter((c) => byVm.has(c.vm.id)).map((c) => deadlineEvent(c, tightest(byVm.get(c.vm.id)!)));
+    const events = candidates.filter((c) => byVm.has(c.vm.id)).map((c) => deadlineEvent(c, tightest(byVm.get(c.vm.id)!).label));
     await appendEvents(client, events);
     return events.length;
   });
+}
+
+/**
+ * `deadline.approaching` with threshold `unplannable`, at once, for VMs auto-booking found no slot for before their
+ * deadline: once per deadline (a moved window is a new one), in the caller's transaction. Returns how many.
+ */
+export async function announceUnplannable(client: Queryable, unplannable: { virtualMachineId: string; deadline: Date | null; reason: string }[]): Promise<number> {
+  const wanted = unplannable.flatMap((u) => (u.deadline ? [{ virtualMachineId: u.virtualMachineId, deadline: u.deadline, threshold: UNPLANNABLE }] : []));
+  const recorded = new Set((await recordAlerts(client, wanted)).map((r) => r.virtualMachineId));
+  if (recorded.size === 0) return 0;
+  const reasons = new Map(unplannable.map((u) => [u.virtualMachineId, u.reason]));
+  const events = (await deadlinesOf(client, [...recorded])).map((c) => deadlineEvent(c, UNPLANNABLE, reasons.get(c.vm.id)));
+  await appendEvents(client, events);
+  return events.length;
 }
 
 interface Log {

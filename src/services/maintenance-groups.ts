@@ -14,6 +14,8 @@ import { DomainError } from "../domain/errors.js";
 import { findAfterCycle, parseGroupPolicy, type GroupPolicyInput } from "../domain/planner-policy.js";
 import { checkSelector, matchesSelector, type VmSelector } from "../domain/vm-selector.js";
 import type { Queryable } from "../db/leases-repo.js";
+import { getDefinition, MAINTENANCE_WINDOWS } from "../db/calendars-repo.js";
+import { autoBookIn, lockForAutoBooking, type AutoBookConfig } from "./auto-booking.js";
 import { transitionBookings } from "./booking-transitions.js";
 
 const NAME_CURSOR = cursorCodec({ name: "name" });
@@ -54,11 +56,18 @@ export async function listMaintenanceGroupsPage(pool: pg.Pool, limit: number, cu
   return NAME_CURSOR.page(await listGroups(pool, limit + 1, after), limit, (last) => ({ name: last.name }));
 }
 
-export async function putMaintenanceGroup(pool: pg.Pool, audit: AuditContext, name: string, input: MaintenanceGroupInput): Promise<{ group: MaintenanceGroupRecord; created: boolean }> {
+/**
+ * Creates or replaces the group, refreshes its members and (`autoBook`: the settings, and now) books its members as
+ * auto-booking would, all in one transaction; a group that no longer auto-books loses its `unplannable` list.
+ */
+export async function putMaintenanceGroup(
+  pool: pg.Pool, audit: AuditContext, name: string, input: MaintenanceGroupInput, autoBook?: { config: AutoBookConfig; now: Date },
+): Promise<{ group: MaintenanceGroupRecord; created: boolean }> {
   const policy = input.policy ?? {};
   const parsed = parseGroupPolicy(policy, name);
   const selector = checkSelector(input.selector);
   return withTransaction(pool, async (client) => {
+    if (autoBook) await lockForAutoBooking(client);
     // One writer of groups at a time: the circle check below must see every group's `after` as it will be.
     await client.query("LOCK TABLE maintenance_groups IN SHARE ROW EXCLUSIVE MODE");
     const afters = await groupAfters(client);
@@ -67,10 +76,14 @@ export async function putMaintenanceGroup(pool: pg.Pool, audit: AuditContext, na
     afters.set(name, parsed.after);
     const cycle = findAfterCycle(afters, name);
     if (cycle) throw new DomainError("maintenance-group-cycle", `after would make these groups wait for one another for ever: ${cycle.join(" → ")}.`, { pointer: "/policy/after" });
+    if (parsed.maintenanceWindow && !(await getDefinition(client, MAINTENANCE_WINDOWS, parsed.maintenanceWindow))) {
+      throw new DomainError("maintenance-window-unknown", `The policy's maintenanceWindow names ${parsed.maintenanceWindow}, which is no maintenance window. Create it first (PUT /v1/maintenance-windows/${parsed.maintenanceWindow}).`, { pointer: "/policy/maintenanceWindow" });
+    }
     const { before, created } = await putGroup(client, { name, description: input.description ?? null, selector, policy: { ...policy, after: parsed.after }, actor: audit.actor });
     await refreshMembers(client, [name]);
+    await appendAuditEvent(client, { ...audit, action: created ? "maintenance-group.created" : "maintenance-group.replaced", targetType: "maintenance-group", targetId: name, before, after: await findGroup(client, name) });
+    if (autoBook) await autoBookIn(client, autoBook.config, autoBook.now, [name], audit.requestId);
     const group = (await findGroup(client, name))!;
-    await appendAuditEvent(client, { ...audit, action: created ? "maintenance-group.created" : "maintenance-group.replaced", targetType: "maintenance-group", targetId: name, before, after: group });
     return { group, created };
   });
 }

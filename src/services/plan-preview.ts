@@ -9,6 +9,7 @@ import { projectPlan, type Projection } from "../domain/plan-projection.js";
 import { relatedPlanRows, vmPlanRows, waitingPlanRows, type PlanRow } from "../db/planner-repo.js";
 import { withTransaction } from "../db/transaction.js";
 import { plannerSettings, plannerState, type PlannerConfig } from "./planner-claim.js";
+import { previewAutoBookings, type AutoBookConfig } from "./auto-booking.js";
 
 export interface HypotheticalItem {
   virtualMachineId: string;
@@ -24,15 +25,20 @@ export interface PlanProjection {
   deferralReasons: string[];
   missesDeadline: boolean;
   held: boolean;
+  /** The autoBook group that would book it now (nothing is written); null for a booking or a hypothetical item. */
+  autoBookGroup: string | null;
 }
 
 export interface PlanPreview {
   generatedAt: Date;
   operationEstimateMs: number;
   value: PlanProjection[];
+  /** Members of autoBook groups auto-booking would find no slot for now. */
+  unplannable: { virtualMachineId: string; groups: string[]; reason: string; deadline: Date | null }[];
 }
 
 const hypotheticalId = (i: number) => `hypothetical:${i}`;
+const autoBookId = (i: number) => `auto-booking:${i}`;
 
 /** Project `rows`, with `extra` in place of the scheduled bookings of their VMs. */
 async function project(client: pg.PoolClient, rows: PlanRow[], extra: PlanRow[], now: Date, config: PlannerConfig) {
@@ -45,10 +51,10 @@ async function project(client: pg.PoolClient, rows: PlanRow[], extra: PlanRow[],
   return { settings, held, items, projections };
 }
 
-function projectionJson(row: PlanRow, p: Projection | null): PlanProjection {
-  const hypothetical = row.id.startsWith("hypothetical:");
+function projectionJson(row: PlanRow, p: Projection | null, autoBookGroup: string | null): PlanProjection {
+  const planned = row.id.startsWith("hypothetical:") || row.id.startsWith("auto-booking:");
   return {
-    bookingId: hypothetical ? null : row.id,
+    bookingId: planned ? null : row.id,
     virtualMachineId: row.virtualMachineId,
     startAt: row.startAt,
     projectedStartAt: p?.projectedStart ?? null,
@@ -56,18 +62,25 @@ function projectionJson(row: PlanRow, p: Projection | null): PlanProjection {
     deferralReasons: p ? [...p.deferrals, ...(p.reason ? [p.reason] : [])] : ["its maintenance group is past its error budget; resume the group to go on"],
     missesDeadline: p?.outcome === "missed",
     held: p === null || p.outcome === "held",
+    autoBookGroup,
   };
 }
 
 /**
- * Every scheduled and held booking the caller may see, and the hypothetical items (each standing in for its VM's
- * scheduled booking, if any), as the planner would run them from `now`, in projected start order.
+ * Every scheduled and held booking the caller may see, the bookings auto-booking would make now, and the hypothetical
+ * items (each standing in for its VM's scheduled or auto booking, if any), as the planner would run them from `now`,
+ * in projected start order.
  */
-export function previewPlan(pool: pg.Pool, scope: Scope, hypothetical: HypotheticalItem[], now: Date, config: PlannerConfig): Promise<PlanPreview> {
+export function previewPlan(pool: pg.Pool, scope: Scope, hypothetical: HypotheticalItem[], now: Date, config: AutoBookConfig): Promise<PlanPreview> {
   return withTransaction(pool, async (client) => {
     await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-    const vmIds = [...new Set(hypothetical.map((h) => h.virtualMachineId.toLowerCase()))];
+    const hypotheticalVms = new Set(hypothetical.map((h) => h.virtualMachineId.toLowerCase()));
+    const auto = await previewAutoBookings(client, config, now);
+    const autoBookings = auto.bookings.filter((b) => !hypotheticalVms.has(b.virtualMachineId));
+    const vmIds = [...new Set([...hypotheticalVms, ...autoBookings.map((b) => b.virtualMachineId), ...auto.unplannable.map((u) => u.virtualMachineId)])];
     const vms = new Map((await vmPlanRows(client, vmIds)).map((v) => [v.virtualMachineId, v]));
+    const autoGroups = new Map(autoBookings.map((b, i) => [autoBookId(i), b.group]));
+    const autoRows = autoBookings.map((b, i) => ({ ...vms.get(b.virtualMachineId)!, id: autoBookId(i), startAt: b.startAt, state: "auto-booking" }));
     const extra = hypothetical.map((h, i) => {
       const vm = vms.get(h.virtualMachineId.toLowerCase());
       const pointer = `/items/${i}/virtualMachineId`;
@@ -75,13 +88,14 @@ export function previewPlan(pool: pg.Pool, scope: Scope, hypothetical: Hypotheti
       if (!inScope(scope, vm)) throw new DomainError("forbidden", `Virtual machine ${h.virtualMachineId} is outside your scope assignments.`, { pointer });
       return { ...vm, id: hypotheticalId(i), startAt: h.startAt, state: "hypothetical" };
     });
-    const { settings, held, items, projections } = await project(client, await waitingPlanRows(client), extra, now, config);
+    const { settings, held, items, projections } = await project(client, await waitingPlanRows(client), [...extra, ...autoRows], now, config.planner);
     const value = [...items.map((r) => [r, projections.get(r.id)!] as const), ...held.map((r) => [r, null] as const)]
       .filter(([r]) => inScope(scope, r))
-      .map(([r, p]) => projectionJson(r, p));
+      .map(([r, p]) => projectionJson(r, p, autoGroups.get(r.id) ?? null));
     const at = (p: PlanProjection) => p.projectedStartAt?.getTime() ?? Infinity;
     value.sort((a, b) => at(a) - at(b) || a.startAt.getTime() - b.startAt.getTime());
-    return { generatedAt: now, operationEstimateMs: settings.operationDurationMs, value };
+    const unplannable = auto.unplannable.filter((u) => inScope(scope, vms.get(u.virtualMachineId)!));
+    return { generatedAt: now, operationEstimateMs: settings.operationDurationMs, value, unplannable };
   });
 }
 

@@ -58,9 +58,10 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const metrics = createMetrics();
   const gateway = gatewayFor(sim, { onRequest: (e) => metrics.apply(armRequestEvent(e)), ...opts.gateway });
   const defaults = loadConfig({});
-  const afterSync = afterSyncSteps(pool, { deadlineWarnings: defaults.deadlineWarnings });
-  const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync, metrics: metrics.apply };
   const bookingPolicy = opts.bookingPolicy ?? { minLeadSeconds: defaults.bookingMinLeadSeconds, endMarginSeconds: defaults.bookingEndMarginSeconds };
+  const planner = { updateDomainGapMs: opts.updateDomainGapMs ?? defaults.updateDomainGapMs, endMarginMs: bookingPolicy.endMarginSeconds * 1000 };
+  const afterSync = afterSyncSteps(pool, { deadlineWarnings: defaults.deadlineWarnings, autoBook: { policy: bookingPolicy, planner } });
+  const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync, metrics: metrics.apply };
   const appDeps: AppDeps = {
     db: database.db, sync, clock: opts.clock ?? (() => new Date()), bookingPolicy, auth: opts.auth ?? { mode: "none" }, rateLimitPerMinute: opts.rateLimitPerMinute,
     metrics, updateDomainGapMs: opts.updateDomainGapMs,

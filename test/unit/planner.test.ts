@@ -78,8 +78,10 @@ describe("planner: maintenance groups", () => {
     expect(() => parseGroupPolicy({ updateDomainGap: "soon" }, "g")).toThrow(DomainError);
     expect(() => parseGroupPolicy({ after: ["g"] }, "g")).toThrow(DomainError);
     expect(parseGroupPolicy({ maxConcurrent: "25%", maxErrors: 0, updateDomainGap: "45m", after: ["a", "a"] }, "g")).toEqual({
-      maxConcurrent: { percent: 25 }, maxErrors: { count: 0 }, updateDomainGapMs: 45 * MIN, after: ["a"],
+      maxConcurrent: { percent: 25 }, maxErrors: { count: 0 }, updateDomainGapMs: 45 * MIN, after: ["a"], maintenanceWindow: null, autoBook: false,
     });
+    expect(parseGroupPolicy({ maintenanceWindow: "tue-thu-night", autoBook: true }, "g")).toMatchObject({ maintenanceWindow: "tue-thu-night", autoBook: true });
+    expect(() => parseGroupPolicy({ maintenanceWindow: "Not A Name" }, "g")).toThrow(DomainError);
     expect(findAfterCycle(new Map([["a", ["b"]], ["b", ["c"]], ["c", ["a"]]]), "a")).toEqual(["a", "b", "c", "a"]);
     expect(findAfterCycle(new Map([["a", ["b"]], ["b", ["c"]]]), "a")).toBeNull();
   });

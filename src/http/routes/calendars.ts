@@ -5,7 +5,9 @@
 import type { FastifyContextConfig, FastifyInstance } from "fastify";
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type, type TSchema } from "typebox";
-import type { AppDeps } from "../../app.js";
+import { autoBookConfig, type AppDeps } from "../../app.js";
+import type { TxClient } from "../../db/booking-writes-repo.js";
+import { autoBookIn } from "../../services/auto-booking.js";
 import {
   BLACKOUT, MAINTENANCE_WINDOW, blackoutIntervalList, deleteCalendarDefinition, getCalendarDefinition, listCalendarDefinitionsPage,
   maintenanceWindowOccurrences, putCalendarDefinition, type CalendarKind,
@@ -33,6 +35,7 @@ interface CalendarRoutes<Row, Input> {
   page: TSchema;
   read: FastifyContextConfig;
   putProblems: string[];
+  deleteProblems?: string[];
   putDescription?: string;
 }
 
@@ -55,7 +58,9 @@ function registerCrud<Row extends Stored, Input>(app: FastifyInstance, deps: App
       },
     },
   }, async (request, reply) => {
-    const { row, created, invalidated } = await putCalendarDefinition(deps.db.pool, requestCaller(request), r.kind, request.params.name, request.body as Input);
+    const caller = requestCaller(request);
+    const rebook = (client: TxClient) => autoBookIn(client, autoBookConfig(deps), deps.clock(), null, caller.requestId);
+    const { row, created, invalidated } = await putCalendarDefinition(deps.db.pool, caller, r.kind, request.params.name, request.body as Input, rebook);
     if (invalidated.length > 0) request.log.info({ [r.kind.noun]: row.name, invalidatedBookings: invalidated.map((b) => b.id) }, `${r.label} invalidated scheduled bookings`);
     if (created) reply.code(201).header("location", `${r.kind.path}/${row.name}`);
     return reply.send(calendarDefinitionJson(row));
@@ -82,7 +87,7 @@ function registerCrud<Row extends Stored, Input>(app: FastifyInstance, deps: App
     config: ADMIN,
     schema: {
       operationId: `delete${r.schemaName}`, tags: tags(), summary: `Delete a ${r.label}`, params: NameParams,
-      response: { 204: { description: "Deleted.", type: "null" }, ...problemsFor(["validation-failed", "not-found"]) },
+      response: { 204: { description: "Deleted.", type: "null" }, ...problemsFor(["validation-failed", "not-found", ...(r.deleteProblems ?? [])]) },
     },
   }, async (request, reply) => {
     await deleteCalendarDefinition(deps.db.pool, requestCaller(request), r.kind, request.params.name);
@@ -101,13 +106,14 @@ export const calendarRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
   const blackoutRead: FastifyContextConfig = { role: "Maintenance.Read", unrestricted: true };
   registerCrud(app, deps, {
     kind: MAINTENANCE_WINDOW, schemaName: "MaintenanceWindow", plural: "MaintenanceWindows", label: "maintenance window", body: MaintenanceWindowPut, page: MaintenanceWindowPage,
-    read: windowRead, putProblems: [...RECURRENCE_PROBLEMS],
+    read: windowRead, putProblems: [...RECURRENCE_PROBLEMS], deleteProblems: ["maintenance-window-in-use"],
   });
   registerCrud(app, deps, {
     kind: BLACKOUT, schemaName: "Blackout", plural: "Blackouts", label: "blackout", body: BlackoutPut, page: BlackoutPage,
     read: blackoutRead, putProblems: [...RECURRENCE_PROBLEMS, "invalid-blackout", "invalid-selector"],
     putDescription: "Bookings are then refused with 409 `blackout` when they start in it on a VM its selector picks; scheduled bookings that already do "
-      + "become `invalidated` in the same transaction, the reason naming the blackout. Narrowing or deleting it never brings them back.",
+      + "become `invalidated` in the same transaction, the reason naming the blackout, and members of autoBook maintenance groups are booked again "
+      + "(outside it) in that transaction too. Narrowing or deleting it never brings them back.",
   });
 
   app.get("/v1/maintenance-windows/:name/occurrences", {

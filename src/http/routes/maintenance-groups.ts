@@ -3,7 +3,7 @@
 import type { FastifyContextConfig } from "fastify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { plannerConfig, type AppDeps } from "../../app.js";
+import { autoBookConfig, type AppDeps } from "../../app.js";
 import {
   deleteMaintenanceGroup, getMaintenanceGroup, listMaintenanceGroupsPage, putMaintenanceGroup, resumeMaintenanceGroup,
 } from "../../services/maintenance-groups.js";
@@ -29,16 +29,18 @@ export const maintenanceGroupRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }
     config: ADMIN,
     schema: {
       operationId: "putMaintenanceGroup", tags: TAGS, summary: "Create or replace a maintenance group",
-      description: "Its members are the VMs its selector picks now, and again after every sync. A VM in several groups is under every one of their limits.",
+      description: "Its members are the VMs its selector picks now, and again after every sync. A VM in several groups is under every one of their limits. "
+        + "With `policy.autoBook`, its members with a self-service window and no active booking are booked in the same request (and after every sync) "
+        + "into `policy.maintenanceWindow`; those with no slot before their deadline are listed in `unplannable`.",
       params: NameParams, body: MaintenanceGroupPut,
       response: {
         200: group("Replaced."),
         201: group("Created.", { location: { type: "string", description: `${PATH}/{name}` } }),
-        ...problemsFor([...BODY_PROBLEMS, "invalid-selector", "invalid-group-policy", "maintenance-group-unknown", "maintenance-group-cycle"]),
+        ...problemsFor([...BODY_PROBLEMS, "invalid-selector", "invalid-group-policy", "maintenance-group-unknown", "maintenance-group-cycle", "maintenance-window-unknown"]),
       },
     },
   }, async (request, reply) => {
-    const { group: row, created } = await putMaintenanceGroup(deps.db.pool, requestCaller(request), request.params.name, request.body);
+    const { group: row, created } = await putMaintenanceGroup(deps.db.pool, requestCaller(request), request.params.name, request.body, { config: autoBookConfig(deps), now: deps.clock() });
     if (created) reply.code(201).header("location", `${PATH}/${row.name}`);
     return reply.send(maintenanceGroupJson(row));
   });
@@ -90,13 +92,14 @@ export const maintenanceGroupRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }
     schema: {
       operationId: "previewPlan", tags: TAGS, summary: "What the planner would do with every scheduled booking (and hypothetical ones)",
       description:
-        "Nothing is written. Projects every scheduled and held booking in your scope, and each hypothetical item (in place of its VM's scheduled booking, if any), " +
+        "Nothing is written. Projects every scheduled and held booking in your scope, the bookings auto-booking would make now (`autoBookGroup` set), " +
+        "and each hypothetical item (in place of its VM's scheduled or auto booking, if any), " +
         "under today's bookings and policies, with operations lasting the median of recent completed ones (15 minutes without any).",
       body: PlanPreviewRequest,
       response: { 200: PlanPreview, ...problemsFor([...BODY_PROBLEMS, "virtual-machine-unknown", "forbidden"]) },
     },
   }, async (request) => {
     const items = (request.body?.items ?? []).map((i) => ({ virtualMachineId: i.virtualMachineId, startAt: new Date(i.startAt) }));
-    return planPreviewJson(await previewPlan(deps.db.pool, request.scope, items, deps.clock(), plannerConfig(deps)));
+    return planPreviewJson(await previewPlan(deps.db.pool, request.scope, items, deps.clock(), autoBookConfig(deps)));
   });
 };

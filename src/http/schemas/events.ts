@@ -31,7 +31,8 @@ const DeadlineData = Type.Object(
   {
     virtualMachine: Type.Ref("VirtualMachine"),
     selfServiceWindow: Type.Object({ start: Type.Union([Timestamp, Type.Null()]), end: Timestamp }, { additionalProperties: false }),
-    threshold: Type.String({ description: "The DEADLINE_WARNINGS entry that was crossed.", examples: ["7d", "2d", "12h"] }),
+    threshold: Type.String({ description: "The DEADLINE_WARNINGS entry that was crossed, or `unplannable`: auto-booking found no slot for the VM before its deadline (raised at once, once per deadline).", examples: ["7d", "2d", "12h", "unplannable"] }),
+    reason: Type.Optional(Type.String({ description: "For `unplannable`: why no slot exists." })),
     deadline: Type.String({ format: "date-time", description: "When the self-service window ends: after it, Azure maintains the VM in its scheduled window." }),
   },
   { additionalProperties: false },

@@ -24,6 +24,16 @@ const GroupPolicy = Type.Object(
       uniqueItems: true,
       description: "Groups whose bookings that start before this group's must be over (not scheduled, held, deferred or running) before it starts.",
     })),
+    maintenanceWindow: Type.Optional(Type.String({
+      pattern: "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", description: "A maintenance window (must exist: 422 `maintenance-window-unknown`) that auto-booking books the members into; absent: any time of their self-service window.",
+      examples: ["tue-thu-night"],
+    })),
+    autoBook: Type.Optional(Type.Boolean({
+      default: false,
+      description: "After every sync (and when the group is written), book each member with a self-service window and no active booking at the earliest time inside an occurrence "
+        + "of `maintenanceWindow`, inside the self-service window (with BOOKING_MIN_LEAD_SECONDS and BOOKING_END_MARGIN_SECONDS), outside blackouts and within every "
+        + "group's limits; createdBy `system:auto-booking:<group>`. A booking cancelled by a user is not made again for the same self-service window.",
+    })),
   },
   { additionalProperties: false },
 );
@@ -46,6 +56,10 @@ export const MaintenanceGroup = Type.Object(
     deferred: Type.Integer({ description: "Members' bookings `scheduled` but deferred by the planner." }),
     held: Type.Integer({ description: "Members' bookings `held` after the group passed maxErrors." }),
     errorsSinceResume: Type.Integer({ description: "Members' bookings that ended `failed` or `skipped` since resumedAt." }),
+    unplannable: Type.Array(
+      Type.Object({ virtualMachineId: Uuid, reason: Type.String(), deadline: NullableTimestamp }, { additionalProperties: false }),
+      { description: "With autoBook: members for which no slot exists before their deadline (the self-service window's end), and why; each raised `deadline.approaching` (threshold `unplannable`) once. A member booked since is not listed." },
+    ),
     resumedAt: Timestamp,
     createdAt: Timestamp,
     createdBy: Type.String(),
@@ -76,6 +90,7 @@ const Projection = Type.Object(
     deferralReasons: Type.Array(Type.String(), { description: "Why it would wait, in the order it would meet them." }),
     missesDeadline: Type.Boolean({ description: "It would not start before its self-service window (less BOOKING_END_MARGIN_SECONDS) ends: it would end `missed`." }),
     held: Type.Boolean({ description: "Its booking is `held` now (it waits for resume and is not projected)." }),
+    autoBookGroup: Nullable(Type.String(), { description: "Set for a booking auto-booking would make now for this autoBook group (`startAt` is the time it would choose; nothing is written); null otherwise." }),
   },
   { additionalProperties: false },
 );
@@ -84,7 +99,11 @@ export const PlanPreview = Type.Object(
   {
     generatedAt: Timestamp,
     operationEstimateSeconds: Type.Integer({ description: "The operation length assumed: the median of recent completed operations, else 15 minutes." }),
-    value: Type.Array(Projection, { description: "Every scheduled or held booking the caller may see, and each hypothetical item, in projected start order." }),
+    value: Type.Array(Projection, { description: "Every scheduled or held booking the caller may see, each booking auto-booking would make now, and each hypothetical item, in projected start order." }),
+    unplannable: Type.Array(
+      Type.Object({ virtualMachineId: Uuid, groups: Type.Array(Type.String()), reason: Type.String(), deadline: NullableTimestamp }, { additionalProperties: false }),
+      { description: "Members of autoBook groups (in your scope) for which auto-booking would find no slot before their deadline now." },
+    ),
   },
   { additionalProperties: false },
 );
