@@ -157,7 +157,7 @@ describe("portal page (Chromium)", () => {
     await close();
   });
 
-  it("books a selection of VMs at one time, each with its own answer", async () => {
+  it("books a selection of VMs at one time in one batch request, each with its own answer", async () => {
     const picked = [freshOpenVm(), freshOpenVm()];
     const { page, problems, close } = await open(`/?q=vm-`);
     for (const vm of picked) {
@@ -166,6 +166,8 @@ describe("portal page (Chromium)", () => {
       await page.locator(".rows-inner").getByRole("checkbox", { name: `Select ${vm.name}`, exact: true }).check();
     }
     await page.getByText("2 selected").waitFor();
+    const posts: string[] = [];
+    page.on("request", (r) => void (r.method() === "POST" && posts.push(new URL(r.url()).pathname)));
     await page.getByRole("button", { name: "Book selected…" }).click();
     const form = page.getByRole("group", { name: "Book 2 VMs" });
     const date = new Intl.DateTimeFormat("en-CA", { timeZone: "UTC" }).format(Date.now() + 2 * DAY);
@@ -177,6 +179,7 @@ describe("portal page (Chromium)", () => {
       const [booking] = (await api<{ value: { startAt: string }[] }>(`/v1/bookings?virtualMachineId=${vm.id}`)).value;
       expect(booking.startAt).toBe(`${date}T08:00:00.000Z`);
     }
+    expect(posts).toEqual(["/v1/booking-batches"]); // one request for the selection
     expect(problems.errors, service.output()).toEqual([]);
     await close();
   });

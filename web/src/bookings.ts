@@ -1,7 +1,7 @@
-// Booking actions the page offers. `bookSelection` is the one place that books several VMs: today one create per
-// VM; when the service has POST /v1/booking-batches, only this function changes.
-import { ApiError, type Api } from "./api";
-import type { Booking } from "./types";
+// Booking actions the page offers. `bookSelection` is the one place that books several VMs: through
+// POST /v1/booking-batches, each item answered on its own.
+import { problemInWords, type Api } from "./api";
+import type { Booking, Problem } from "./types";
 
 export interface BookingInput {
   virtualMachineId: string;
@@ -29,14 +29,24 @@ export function cancelBooking(api: Api, bookingId: string): Promise<Booking> {
 
 export type SelectionResult = { virtualMachineId: string; booking: Booking; error?: undefined } | { virtualMachineId: string; booking?: undefined; error: string };
 
-/** Books each item; every item gets its own answer (a booking, or the problem in words). */
+/** The batch endpoint's limit per request. */
+const BATCH_MAX = 5_000;
+
+interface BatchAnswer {
+  results: ({ index: number; status: number; booking: Booking; problem?: undefined } | { index: number; status: number; booking?: undefined; problem: Problem })[];
+}
+
+/** Books the items in batches (not atomic: each item that passes is booked); every item gets its own answer (a booking, or the problem in words). */
 export async function bookSelection(api: Api, items: BookingInput[], onProgress?: (done: number) => void): Promise<SelectionResult[]> {
   const results: SelectionResult[] = [];
-  for (const item of items) {
-    try {
-      results.push({ virtualMachineId: item.virtualMachineId, booking: await createBooking(api, item) });
-    } catch (error) {
-      results.push({ virtualMachineId: item.virtualMachineId, error: error instanceof ApiError ? error.message : String(error) });
+  for (let from = 0; from < items.length; from += BATCH_MAX) {
+    const chunk = items.slice(from, from + BATCH_MAX);
+    const body = { items: chunk.map((i) => ({ virtualMachineId: i.virtualMachineId, startAt: i.startAt, note: i.note || undefined })) };
+    // One key per batch: a retried request (flaky network) cannot book twice.
+    const answer = await api.send<BatchAnswer>("POST", "/v1/booking-batches", body, { "idempotency-key": idempotencyKey() });
+    for (const r of answer.results) {
+      const virtualMachineId = chunk[r.index].virtualMachineId;
+      results.push(r.booking ? { virtualMachineId, booking: r.booking } : { virtualMachineId, error: problemInWords(r.problem!) });
     }
     onProgress?.(results.length);
   }

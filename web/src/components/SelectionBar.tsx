@@ -1,4 +1,4 @@
-// Booking a selection of VMs at one start time (bookSelection: one request per VM until the batch endpoint).
+// Booking a selection of VMs at one start time (bookSelection: through the batch endpoint).
 import { useState } from "preact/hooks";
 import type { Api } from "../api";
 import { bookSelection, type SelectionResult } from "../bookings";
