@@ -4,13 +4,15 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { AppDeps } from "../../app.js";
-import { EVENT_STREAM_DEFAULTS, createEventStreamHub } from "../../services/event-stream.js";
+import { EVENT_STREAM_DEFAULTS, createEventStreamHub, type EventStreamHub } from "../../services/event-stream.js";
 import { problemsFor } from "../schemas/common.js";
 import { EventStreamHeaders, EventStreamQuery } from "../schemas/event-stream.js";
 
 export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const hub = createEventStreamHub(deps.db.pool, deps.eventStream ?? EVENT_STREAM_DEFAULTS, app.log);
-  app.addHook("preClose", () => hub.close());
+  // Made at the first stream (the OpenAPI writer builds the app without a database).
+  let made: EventStreamHub | null = null;
+  const hub = () => (made ??= createEventStreamHub(deps.db.pool, deps.eventStream ?? EVENT_STREAM_DEFAULTS, app.log));
+  app.addHook("preClose", async () => made?.close());
 
   app.get("/v1/event-stream", {
     config: { role: "Maintenance.Read", scoped: true },
@@ -33,7 +35,7 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
     },
   }, async (request, reply) => {
     const resumeAfter = request.headers["last-event-id"] ?? request.query.lastEventId;
-    const stream = await hub.open(request.scope ?? null, resumeAfter === undefined ? null : Number(resumeAfter));
+    const stream = await hub().open(request.scope ?? null, resumeAfter === undefined ? null : Number(resumeAfter));
     // `connection: close`: once the stream ends, its socket goes too, and cannot hold a closing server open.
     return reply
       .type("text/event-stream; charset=utf-8")
