@@ -8,6 +8,7 @@ import { HOUR, ZOOMS, timeZone } from "../time";
 import type { Booking, Me, Vm } from "../types";
 import { readViewState, vmQuery, writeViewState, type ViewState } from "../view-state";
 import { useVmList } from "../vm-list";
+import { groupMembership } from "../maintenance-groups";
 import { Filters } from "./Filters";
 import { SelectionBar } from "./SelectionBar";
 import { Timeline } from "./Timeline";
@@ -80,11 +81,19 @@ function Planner({ api, auth, pollMs }: { api: Api; auth: Auth; pollMs: number }
     return live.watchList<Vm>(`/v1/virtual-machines?${q}`, (items) => setUnbooked([...items].sort((a, b) => deadline(a) - deadline(b))), (e) => setMessage(`VMs to book could not be read: ${String(e)}`));
   }, [live, view.subscriptionId, view.resourceGroup, view.tag, view.q]);
 
+  const [membership, setMembership] = useState<Map<string, string[]>>(new Map());
+  useEffect(() => {
+    if (view.group !== "maintenanceGroup") return;
+    let current = true;
+    groupMembership(api).then((m) => current && setMembership(m), (e) => current && setMessage(`Maintenance groups could not be read: ${e instanceof Error ? e.message : e}`));
+    return () => void (current = false);
+  }, [api, view.group]);
+
   const byVm = useMemo(() => bookingsByVm(rangeBookings), [rangeBookings]);
   const rows = useMemo(() => {
     const shown = view.bookingState ? vms.items.filter((vm) => byVm.get(vm.id)?.some((b) => b.state === view.bookingState)) : vms.items;
-    return buildRows(shown, view.group);
-  }, [vms.items, byVm, view.bookingState, view.group]);
+    return buildRows(shown, view.group, membership);
+  }, [vms.items, byVm, view.bookingState, view.group, membership]);
 
   const toggle = useCallback((vm: Vm) => setSelection((s) => {
     const next = new Map(s);
