@@ -26,6 +26,8 @@ import type { WebhookSettings } from "./services/webhook-subscriptions.js";
 import { meRoutes } from "./http/routes/me.js";
 import { maintenanceGroupRoutes } from "./http/routes/maintenance-groups.js";
 import { uiRoutes } from "./http/routes/ui.js";
+import { eventStreamRoutes } from "./http/routes/event-stream.js";
+import type { EventStreamSettings } from "./services/event-stream.js";
 import type { UiConfig } from "./config/config.js";
 import { registerAuthentication, type AuthSetup } from "./http/auth/plugin.js";
 import {
@@ -62,6 +64,8 @@ export interface AppDeps {
   publicBaseUrl?: string | null;
   /** UPDATE_DOMAIN_GAP in ms, for plan previews and bookings' early warnings; default 30 minutes. */
   updateDomainGapMs?: number;
+  /** EVENT_STREAM_MAX, EVENT_STREAM_HEARTBEAT, EVENT_STREAM_REPLAY_MAX; default 200, 15 s, 1000. */
+  eventStream?: EventStreamSettings;
 }
 
 /** What the booking use cases need of the app's dependencies (single and batch creates, PATCH, cancel). */
@@ -143,8 +147,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}) {
   await app.register(calendarRoutes, { deps });
   await app.register(maintenanceGroupRoutes, { deps });
   await app.register(webhookRoutes, { deps });
+  await app.register(eventStreamRoutes, { deps });
   await app.register(meRoutes);
-  const ui = deps.ui ?? { clientId: null, authority: null, apiScope: null };
+  const ui = deps.ui ?? { clientId: null, authority: null, apiScope: null, pollIntervalMs: 5_000 };
   await app.register(uiRoutes, { config: { authMode: deps.auth?.mode === "none" ? "none" : "entra", ...ui }, root: deps.pageRoot });
   await app.register(calendarFeedRoutes, { deps });
   return app;

@@ -54,7 +54,7 @@ async function main() {
     {
       db: deps.db, sync: deps.sync, clock: () => new Date(), bookingPolicy, metrics, auth: authSetup(config, log), rateLimitPerMinute: config.rateLimitPerMinute,
       metricsEndpoint: config.metricsPort === null ? metricsEndpoint : false, ui: config.ui, publicBaseUrl: config.publicBaseUrl,
-      updateDomainGapMs: config.updateDomainGapMs,
+      updateDomainGapMs: config.updateDomainGapMs, eventStream: config.eventStream,
       webhooks: { key: runtime.webhooks.secretKey ? Buffer.from(runtime.webhooks.secretKey, "base64") : null, allowInsecure: runtime.webhooks.allowInsecure },
     },
     { logger: log },

@@ -42,6 +42,8 @@ export interface UiConfig {
   authority: string | null;
   /** The scope the page asks for to call this API, e.g. api://maintenance-planner/.default. */
   apiScope: string | null;
+  /** How often the page re-reads what it shows when the event stream is unavailable (UI_POLL_INTERVAL). */
+  pollIntervalMs: number;
 }
 
 export interface Config {
@@ -109,6 +111,17 @@ export interface Config {
   /** Where clients reach this service (e.g. `https://planner.contoso.com`), for absolute links; null: relative. */
   publicBaseUrl: string | null;
   webhooks: WebhookConfig;
+  eventStream: EventStreamConfig;
+}
+
+/** GET /v1/event-stream (src/services/event-stream.ts). */
+export interface EventStreamConfig {
+  /** Open streams per process; beyond it 503 with Retry-After. */
+  maxStreams: number;
+  /** A comment line this often on every stream, so proxies keep it open. */
+  heartbeatMs: number;
+  /** Events a resumed stream may replay; more missed → 410 `event-stream-gap`. */
+  replayMax: number;
 }
 
 export interface WebhookConfig {
@@ -280,7 +293,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The page signs in with its own app registration, against the API's tenant, for the API's first audience. */
 function uiConfig(env: Env, entra: EntraAuthConfig | null): UiConfig {
-  if (!entra) return { clientId: null, authority: null, apiScope: null };
+  const pollIntervalMs = duration(env, "UI_POLL_INTERVAL", "5s");
+  if (!entra) return { clientId: null, authority: null, apiScope: null, pollIntervalMs };
   const clientId = text(env, "UI_CLIENT_ID");
   if (clientId !== null && !GUID.test(clientId)) throw new ConfigError("UI_CLIENT_ID", `must be the page's application (client) id, a GUID, got "${clientId}"`);
   let authority: string | null = null;
@@ -290,7 +304,7 @@ function uiConfig(env: Env, entra: EntraAuthConfig | null): UiConfig {
     authority = raw.replace(/\/+$/, "");
   }
   if (clientId !== null && authority === null) throw new ConfigError("UI_AUTHORITY", "must be set when UI_CLIENT_ID is set and AUTH_TENANT_ID is not");
-  return { clientId, authority, apiScope: text(env, "UI_API_SCOPE") ?? `${entra.audiences[0].replace(/\/+$/, "")}/.default` };
+  return { clientId, authority, apiScope: text(env, "UI_API_SCOPE") ?? `${entra.audiences[0].replace(/\/+$/, "")}/.default`, pollIntervalMs };
 }
 
 function subscriptions(env: Env, name: string): string[] {
@@ -356,5 +370,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     deadlineWarnings: deadlineWarnings(env, "DEADLINE_WARNINGS", "7d,2d,12h"),
     publicBaseUrl: baseUrl(env, "PUBLIC_BASE_URL"),
     webhooks: Object.freeze(webhookConfig(env)),
+    eventStream: Object.freeze({
+      maxStreams: integer(env, "EVENT_STREAM_MAX", 200, 0, 100_000),
+      heartbeatMs: duration(env, "EVENT_STREAM_HEARTBEAT", "15s"),
+      replayMax: integer(env, "EVENT_STREAM_REPLAY_MAX", 1000, 0, 100_000),
+    }),
   });
 }

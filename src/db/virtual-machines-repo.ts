@@ -18,6 +18,8 @@ export interface VirtualMachineFilters {
   /** `key=value`: the tag `key` has exactly this value. */
   tag?: string;
   includeGone?: boolean;
+  /** Members of this maintenance group (the page groups its timeline by group with one such list per group). */
+  maintenanceGroup?: string;
   /** The caller's scope assignments; null: unrestricted. */
   scope?: Scope;
 }
@@ -79,6 +81,9 @@ export function virtualMachineConditions(f: VirtualMachineFilters, now: Date, sq
     sql.add(`v.tags @> ${sql.param(JSON.stringify({ [f.tag.slice(0, at)]: f.tag.slice(at + 1) }))}::jsonb`);
   }
   if (!f.includeGone) sql.add("v.gone_since IS NULL");
+  if (f.maintenanceGroup) {
+    sql.add(`EXISTS (SELECT 1 FROM maintenance_group_members g WHERE g.virtual_machine_id = v.id AND g.group_name = ${sql.param(f.maintenanceGroup)})`);
+  }
   if (f.maintenance) sql.add(maintenanceCondition(f.maintenance, now, sql));
   if (f.scope) {
     const subs = sql.param(f.scope.map((e) => e.subscriptionId));

@@ -45,6 +45,9 @@ export const ERROR_CODES = [
   "maintenance-group-cycle",
   "maintenance-window-unknown",
   "maintenance-window-in-use",
+  // the event stream
+  "event-stream-full",
+  "event-stream-gap",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

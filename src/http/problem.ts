@@ -52,6 +52,8 @@ const STATUS: Record<ErrorCode, { status: number; title: string }> = {
   "webhooks-not-configured": { status: 503, title: "Webhooks are not configured on this service" },
   "invalid-webhook-url": { status: 400, title: "The webhook URL is not one this service sends to" },
   "delivery-in-progress": { status: 409, title: "The delivery is being attempted right now" },
+  "event-stream-full": { status: 503, title: "The service holds as many event streams as it may" },
+  "event-stream-gap": { status: 410, title: "The events after Last-Event-ID cannot all be replayed" },
   "scope-assignment-names-caller": { status: 409, title: "The assignment would restrict the admin making it" },
 };
 
@@ -127,7 +129,12 @@ function validationDetail(error: FastifyError): { detail: string; errors?: unkno
 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof DomainError) return send(reply, request, problemOf(error));
+    if (error instanceof DomainError) {
+      // A refusal that passes (a limit, not a rule) says when to try again.
+      const retryAfter = error.extensions.retryAfterSeconds;
+      if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
+      return send(reply, request, problemOf(error));
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       const known = FRAMEWORK[status] ?? { code: "bad-request", title: "Bad request" };

@@ -14,6 +14,7 @@ import type { BookingPolicy } from "../../src/domain/bookings.js";
 import { afterSyncSteps } from "../../src/services/after-sync.js";
 import type { SyncDeps } from "../../src/services/sync.js";
 import type { WebhookSettings } from "../../src/services/webhook-subscriptions.js";
+import type { EventStreamSettings } from "../../src/services/event-stream.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { gatewayFor, startTestSimulator } from "./simulator.js";
 
@@ -48,6 +49,8 @@ export interface TestContextOptions {
   webhooks?: WebhookSettings;
   /** Gateway options, e.g. `{ budget: false }` to sync a large fleet without ARM's pacing (with `simulator.throttle: false`). */
   gateway?: Partial<ArmGatewayOptions>;
+  /** GET /v1/event-stream's limits; default the service's. */
+  eventStream?: EventStreamSettings;
 }
 
 export async function createTestContext(opts: TestContextOptions = {}): Promise<TestContext> {
@@ -64,7 +67,7 @@ export async function createTestContext(opts: TestContextOptions = {}): Promise<
   const sync: SyncDeps = { pool, gateway, subscriptionIds: sim.subscriptionIds, concurrency: 8, afterSync, metrics: metrics.apply };
   const appDeps: AppDeps = {
     db: database.db, sync, clock: opts.clock ?? (() => new Date()), bookingPolicy, auth: opts.auth ?? { mode: "none" }, rateLimitPerMinute: opts.rateLimitPerMinute,
-    metrics, updateDomainGapMs: opts.updateDomainGapMs,
+    metrics, updateDomainGapMs: opts.updateDomainGapMs, eventStream: opts.eventStream,
     webhooks: opts.webhooks ?? { key: randomBytes(32), allowInsecure: false },
   };
   const app = await buildApp(appDeps);

@@ -19,6 +19,7 @@ const ALLOWED_EXTRAS = [
   `index sync_runs_one_running: CREATE UNIQUE INDEX sync_runs_one_running ON public.sync_runs USING btree ((true)) WHERE (status = 'running'::text)`,
   `index bookings_one_active_per_vm: CREATE UNIQUE INDEX bookings_one_active_per_vm ON public.bookings USING btree (virtual_machine_id) WHERE (state = ANY (ARRAY['scheduled'::text, 'running'::text, 'held'::text]))`,
   `index outbox_events_not_fanned_out: CREATE INDEX outbox_events_not_fanned_out ON public.outbox_events USING btree ("time") WHERE (fanned_out_at IS NULL)`,
+  `index outbox_events_not_positioned: CREATE INDEX outbox_events_not_positioned ON public.outbox_events USING btree ("time") WHERE ("position" IS NULL)`,
   `index bookings_deferred: CREATE INDEX bookings_deferred ON public.bookings USING btree (deferred_until) WHERE ((state = 'scheduled'::text) AND (deferred_until IS NOT NULL))`,
   `index bookings_running_due: CREATE INDEX bookings_running_due ON public.bookings USING btree (COALESCE(next_attempt_at, start_at)) WHERE (state = 'running'::text)`,
   `index bookings_scheduled_due: CREATE INDEX bookings_scheduled_due ON public.bookings USING btree (COALESCE(deferred_until, start_at)) WHERE (state = 'scheduled'::text)`,

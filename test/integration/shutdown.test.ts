@@ -1,5 +1,6 @@
 // Graceful shutdown of the real process: SIGTERM while a request is in flight (held on a row lock in Postgres)
-// → the listener closes at once, the request still completes, and the process exits 0.
+// → the listener closes at once, the request still completes, an open event stream is ended (its client would
+// otherwise hold the server open forever), and the process exits 0.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Simulator } from "../../src/azure/simulator/index.js";
@@ -8,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { freePort, serviceEnv, startService, stopAll, type ServiceProcess } from "../helpers/service-process.js";
 import { startTestSimulator } from "../helpers/simulator.js";
 import { until } from "../helpers/until.js";
+import { openEventStream } from "../helpers/event-stream.js";
 
 describe("graceful shutdown", () => {
   let database: TestDatabase;
@@ -45,6 +47,9 @@ describe("graceful shutdown", () => {
     expect(created.status).toBe(201);
     const booking = (await created.json()) as { id: string };
 
+    const stream = await openEventStream(`${base}/v1/event-stream`);
+    expect(stream.status).toBe(200);
+
     const locker = new pg.Client({ connectionString: database.url });
     await locker.connect();
     await locker.query("BEGIN");
@@ -64,5 +69,6 @@ describe("graceful shutdown", () => {
     expect(res.status).toBe(200);
     expect(((await res.json()) as { note: string }).note).toBe("changed during shutdown");
     expect(await service.exited, service.output()).toBe(0);
+    await stream.ended;
   }, 60_000);
 });

@@ -33,12 +33,14 @@ export interface Api {
   /** GET that also returns the ETag (a booking's version, for If-Match). */
   getWithEtag<T>(path: string): Promise<{ body: T; etag: string | null }>;
   send<T>(method: "POST" | "PATCH", path: string, body?: unknown, headers?: Record<string, string>): Promise<T>;
+  /** GET whose body is read as it arrives (the event stream); any status comes back as it is. */
+  open(path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response>;
 }
 
 export function createApi(token: () => Promise<string | null>): Api {
-  async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  async function raw(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
     const bearer = await token();
-    const res = await fetch(path, {
+    return fetch(path, {
       method,
       // The page handles ETags itself, so the browser's cache must not answer 304s for it.
       cache: "no-store",
@@ -49,7 +51,11 @@ export function createApi(token: () => Promise<string | null>): Api {
         ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
+  }
+  async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    const res = await raw(method, path, body, headers);
     if (res.ok || res.status === 304) return res;
     const text = await res.text();
     let problem: Problem | null = null;
@@ -74,6 +80,9 @@ export function createApi(token: () => Promise<string | null>): Api {
     },
     async send(method, path, body, headers) {
       return (await request(method, path, body, headers)).json();
+    },
+    open(path, headers, signal) {
+      return raw("GET", path, undefined, { accept: "text/event-stream", ...headers }, signal);
     },
   };
 }

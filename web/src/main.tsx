@@ -10,8 +10,9 @@ async function start(root: HTMLElement) {
   try {
     const res = await fetch("/ui-config.json", { cache: "no-store" });
     if (!res.ok) throw new Error(`GET /ui-config.json answered ${res.status}`);
-    const auth = await createAuth((await res.json()) as UiConfig);
-    render(<App api={createApi(() => auth.token())} auth={auth} />, root);
+    const config = (await res.json()) as UiConfig;
+    const auth = await createAuth(config);
+    render(<App api={createApi(() => auth.token())} auth={auth} pollMs={config.pollIntervalMs ?? 5_000} />, root);
   } catch (error) {
     root.textContent = `The page could not start: ${error instanceof Error ? error.message : String(error)}`;
   }

@@ -34,7 +34,7 @@ export interface Vm {
   maintenance: Maintenance | null;
 }
 
-export const BOOKING_STATES = ["scheduled", "running", "completed", "failed", "skipped", "cancelled", "missed", "invalidated", "not-needed"] as const;
+export const BOOKING_STATES = ["scheduled", "held", "running", "completed", "failed", "skipped", "cancelled", "missed", "invalidated", "not-needed"] as const;
 export type BookingState = (typeof BOOKING_STATES)[number];
 
 export interface Attempt {
@@ -85,6 +85,8 @@ export interface UiConfig {
   clientId: string | null;
   authority: string | null;
   apiScope: string | null;
+  /** How often to re-read while the event stream is unavailable (UI_POLL_INTERVAL). */
+  pollIntervalMs?: number;
 }
 
 /** RFC 9457 problem document with this API's extension members. */

@@ -5,6 +5,7 @@ import { ZOOMS, type ZoomId } from "./time";
 export const GROUPINGS = [
   { id: "subscription", label: "Subscription" },
   { id: "resourceGroup", label: "Resource group" },
+  { id: "maintenanceGroup", label: "Maintenance group" },
   { id: "availabilitySet", label: "Availability set / scale set and update domain" },
 ] as const;
 export type GroupingId = (typeof GROUPINGS)[number]["id"];

@@ -84,6 +84,7 @@ export const VirtualMachineQuery = Type.Object(
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: "Name contains this, compared ignoring case as ARM does (per UTF-16 unit, simple upper-casing: U+212A KELVIN SIGN is not `k`)." })),
     tag: Type.Optional(Type.String({ minLength: 2, maxLength: 600, pattern: "^[^=]+=", description: "`key=value`: VMs whose tag `key` has exactly this value.", examples: ["owner=payments"] })),
     includeGone: Type.Optional(Type.Boolean({ default: false, description: "Include VMs Azure no longer lists." })),
+    maintenanceGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 63, description: "VMs that are members of this maintenance group now (GET /v1/maintenance-groups); an unknown name matches none." })),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
   },

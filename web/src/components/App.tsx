@@ -2,12 +2,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Api } from "../api";
 import type { Auth } from "../auth";
-import { createPollingLive } from "../live";
+import { createStreamLive, type LiveMode } from "../live";
 import { SERVER_ORDERED, bookingsByVm, buildRows, deadline } from "../rows";
 import { HOUR, ZOOMS, timeZone } from "../time";
 import type { Booking, Me, Vm } from "../types";
 import { readViewState, vmQuery, writeViewState, type ViewState } from "../view-state";
 import { useVmList } from "../vm-list";
+import { groupMembership } from "../maintenance-groups";
 import { Filters } from "./Filters";
 import { SelectionBar } from "./SelectionBar";
 import { Timeline } from "./Timeline";
@@ -15,14 +16,12 @@ import { Toolbar } from "./Toolbar";
 import { Unbooked } from "./Unbooked";
 import { VmPanel } from "./VmPanel";
 
-const POLL_MS = 5_000;
-
 /** The visible range starts a little before now, on the hour, unless the URL fixes it. */
 function rangeStart(view: ViewState, span: number): number {
   return view.from ?? Math.floor((Date.now() - span * 0.1) / HOUR) * HOUR;
 }
 
-export function App({ api, auth }: { api: Api; auth: Auth }) {
+export function App({ api, auth, pollMs }: { api: Api; auth: Auth; pollMs: number }) {
   if (auth.problem) return <Notice title="Sign-in unavailable" text={auth.problem} />;
   if (auth.signIn) {
     return (
@@ -31,7 +30,7 @@ export function App({ api, auth }: { api: Api; auth: Auth }) {
       </Notice>
     );
   }
-  return <Planner api={api} auth={auth} />;
+  return <Planner api={api} auth={auth} pollMs={pollMs} />;
 }
 
 function Notice({ title, text, children }: { title: string; text: string; children?: preact.ComponentChildren }) {
@@ -44,8 +43,10 @@ function Notice({ title, text, children }: { title: string; text: string; childr
   );
 }
 
-function Planner({ api, auth }: { api: Api; auth: Auth }) {
-  const live = useMemo(() => createPollingLive(api, POLL_MS), [api]);
+function Planner({ api, auth, pollMs }: { api: Api; auth: Auth; pollMs: number }) {
+  const live = useMemo(() => createStreamLive(api, pollMs), [api, pollMs]);
+  const [liveMode, setLiveMode] = useState<LiveMode>("polling");
+  useEffect(() => live.mode(setLiveMode), [live]);
   const [view, setView] = useState<ViewState>(() => readViewState(location.search));
   const [me, setMe] = useState<Me | null>(null);
   const [message, setMessage] = useState("");
@@ -80,11 +81,19 @@ function Planner({ api, auth }: { api: Api; auth: Auth }) {
     return live.watchList<Vm>(`/v1/virtual-machines?${q}`, (items) => setUnbooked([...items].sort((a, b) => deadline(a) - deadline(b))), (e) => setMessage(`VMs to book could not be read: ${String(e)}`));
   }, [live, view.subscriptionId, view.resourceGroup, view.tag, view.q]);
 
+  const [membership, setMembership] = useState<Map<string, string[]>>(new Map());
+  useEffect(() => {
+    if (view.group !== "maintenanceGroup") return;
+    let current = true;
+    groupMembership(api).then((m) => current && setMembership(m), (e) => current && setMessage(`Maintenance groups could not be read: ${e instanceof Error ? e.message : e}`));
+    return () => void (current = false);
+  }, [api, view.group]);
+
   const byVm = useMemo(() => bookingsByVm(rangeBookings), [rangeBookings]);
   const rows = useMemo(() => {
     const shown = view.bookingState ? vms.items.filter((vm) => byVm.get(vm.id)?.some((b) => b.state === view.bookingState)) : vms.items;
-    return buildRows(shown, view.group);
-  }, [vms.items, byVm, view.bookingState, view.group]);
+    return buildRows(shown, view.group, membership);
+  }, [vms.items, byVm, view.bookingState, view.group, membership]);
 
   const toggle = useCallback((vm: Vm) => setSelection((s) => {
     const next = new Map(s);
@@ -112,6 +121,7 @@ function Planner({ api, auth }: { api: Api; auth: Auth }) {
       <header class="top">
         <h1>Maintenance Planner</h1>
         <p class="zone">Times in {timeZone()}; hover a time for UTC.</p>
+        <p class="live" data-live={liveMode}>{liveMode === "stream" ? "Live updates" : `Updates every ${Math.round(pollMs / 1000)} s`}</p>
         <p class="who">
           {me ? `${me.actor} · ${canBook ? "may book" : "read only"}` : ""}
           {auth.signOut && <button type="button" class="link" onClick={() => void auth.signOut!()}>Sign out</button>}

@@ -55,7 +55,7 @@ function Lane({ vm, bookings, place }: { vm: Vm; bookings: Booking[]; place: Pla
         const end = last?.finishedAt ?? new Date(Date.parse(b.startAt) + HOUR / 2).toISOString();
         return [
           b.deferredUntil ? <Bar key={`${b.id}-d`} place={place(b.startAt, b.deferredUntil)} cls="deferral" label="Deferred" from={b.startAt} to={b.deferredUntil} /> : null,
-          <Bar key={b.id} place={place(b.startAt, end)} cls={`booking state-${b.state}`} label={`Booking ${b.state}`} from={b.startAt} to={end} />,
+          <Bar key={b.id} place={place(b.startAt, end)} cls={`booking state-${b.state}`} label={b.state === "held" ? "Booking held (its maintenance group is paused)" : `Booking ${b.state}`} from={b.startAt} to={end} />,
         ];
       })}
     </div>
@@ -124,7 +124,7 @@ export function Timeline({ rows, bookings, start, span, onOpen, canSelect, selec
             }
             const vm = row.vm;
             return (
-              <li key={vm.id} class={`row${selection.has(vm.id) ? " selected" : ""}`} style={top} aria-setsize={rows.length} aria-posinset={index + 1}>
+              <li key={row.key} class={`row${selection.has(vm.id) ? " selected" : ""}`} style={top} aria-setsize={rows.length} aria-posinset={index + 1}>
                 <div class="name">
                   {canSelect && <input type="checkbox" checked={selection.has(vm.id)} onChange={() => onToggle(vm)} aria-label={`Select ${vm.name}`} />}
                   <button type="button" class="vm-name" data-row={index} onClick={() => onOpen(vm)} onKeyDown={(e) => navigate(e, index)} onFocus={() => setFocusIndex(index)} title={vm.resourceId}>

@@ -18,6 +18,7 @@ interface Props {
   onChanged(message: string): Promise<void>;
 }
 
+const HELD = "Held: its maintenance group passed its error budget (maxErrors); it runs once the group is resumed.";
 const words = (error: unknown) => (error instanceof ApiError ? error.message : `Something went wrong: ${String(error)}`);
 
 export function VmPanel({ api, live, vmId, canBook, onClose, onChanged }: Props) {
@@ -77,6 +78,7 @@ export function VmPanel({ api, live, vmId, canBook, onClose, onChanged }: Props)
                   <span class={`badge state-${active.state}`}>{active.state}</span> starts <Time at={active.startAt} />
                   {active.note ? ` — ${active.note}` : ""}
                 </p>
+                {active.state === "held" && <p class="reason">{HELD}</p>}
                 <Warnings booking={active} />
                 {canBook && active.state === "scheduled" && (
                   <div class="actions">
@@ -103,6 +105,7 @@ export function VmPanel({ api, live, vmId, canBook, onClose, onChanged }: Props)
                 {vm.bookings.map((b) => (
                   <li key={b.id}>
                     <span class={`badge state-${b.state}`}>{b.state}</span> <Time at={b.startAt} /> by {b.createdBy}
+                    {b.state === "held" && !b.stateReason && <p class="reason">{HELD}</p>}
                     {b.stateReason && <p class="reason">{b.stateReason}</p>}
                     {b.deferredUntil && <p class="reason">Deferred until <Time at={b.deferredUntil} /></p>}
                     <Warnings booking={b} />

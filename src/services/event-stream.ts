@@ -1,0 +1,206 @@
+// GET /v1/event-stream: outbox events as server-sent events. One hub per process holds the only LISTEN connection
+// and fans out to every open stream; each stream sees what its caller's scope covers, decided by the same function
+// that filters webhook subscriptions by their owner's scope (src/domain/webhook-matching.ts).
+//
+// Order and resumption: events carry their outbox `position` as the SSE `id`. A stream that resumes after N
+// registers for live events first, then replays the outbox after N, and sends each event only if its position is
+// beyond the last it sent — so the replay and the live events overlap without loss or duplicates.
+import { Readable } from "node:stream";
+import type pg from "pg";
+import { cloudEvent } from "../domain/events.js";
+import type { Scope } from "../domain/access.js";
+import { DomainError } from "../domain/errors.js";
+import { wantsEvent } from "../domain/webhook-matching.js";
+import { POSITIONS_CHANNEL, eventsAfter, numberEvents, streamBounds, type StreamEvent } from "../db/event-stream-repo.js";
+import { OUTBOX_CHANNEL } from "./webhook-worker.js";
+
+export interface EventStreamSettings {
+  /** EVENT_STREAM_MAX: open streams per process; beyond it 503. */
+  maxStreams: number;
+  /** EVENT_STREAM_HEARTBEAT: a comment line this often, so proxies keep idle streams open. */
+  heartbeatMs: number;
+  /** EVENT_STREAM_REPLAY_MAX: events a resumed stream may replay; more missed → 410 `event-stream-gap`. */
+  replayMax: number;
+}
+
+export const EVENT_STREAM_DEFAULTS: EventStreamSettings = { maxStreams: 200, heartbeatMs: 15_000, replayMax: 1000 };
+/** A client this far behind (bytes queued) is cut off; it resumes with Last-Event-ID. */
+const SLOW_CLIENT_BYTES = 4 * 1024 * 1024;
+const BATCH = 500;
+const RETRY_AFTER_SECONDS = 10;
+
+interface Stream {
+  out: Readable;
+  scope: Scope;
+  /** The last position sent (or skipped as out of scope). */
+  cursor: number;
+  /** Live events that came while the replay ran. */
+  pending: StreamEvent[] | null;
+}
+
+interface Log {
+  warn(obj: object, msg: string): void;
+}
+
+export function sseEvent(e: StreamEvent): string {
+  return `id: ${e.position}\nevent: ${e.type}\ndata: ${JSON.stringify(cloudEvent(e))}\n\n`;
+}
+
+const ALL_TYPES = { eventTypes: [], filterSubscriptionId: null, filterResourceGroup: null, createdAt: new Date(0) };
+
+export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSettings, log?: Log) {
+  const streams = new Set<Stream>();
+  let listener: pg.PoolClient | null = null;
+  let starting: Promise<void> | null = null;
+  let position = 0;
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
+  let closed = false;
+
+  /** Runs `task` now, or once more after the run in progress: notifications coalesce. */
+  function serial(task: () => Promise<void>) {
+    let running: Promise<void> | null = null;
+    let again = false;
+    const run = (): void => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = task()
+        .catch((err: unknown) => log?.warn({ err }, "event stream: reading the outbox failed"))
+        .finally(() => {
+          running = null;
+          if (again && !closed) {
+            again = false;
+            run();
+          }
+        });
+    };
+    return run;
+  }
+
+  const number = serial(async () => {
+    while ((await numberEvents(pool, BATCH)) === BATCH);
+  });
+  const read = serial(async () => {
+    for (;;) {
+      const events = await eventsAfter(pool, position, BATCH);
+      for (const e of events) for (const s of streams) offer(s, e);
+      if (events.length) position = events[events.length - 1].position;
+      if (events.length < BATCH) return;
+    }
+  });
+
+  function send(s: Stream, e: StreamEvent): void {
+    if (e.position <= s.cursor) return;
+    s.cursor = e.position;
+    if (!wantsEvent({ ...ALL_TYPES, ownerScope: s.scope }, e)) return;
+    s.out.push(sseEvent(e));
+    if (s.out.readableLength > SLOW_CLIENT_BYTES) s.out.destroy();
+  }
+
+  function offer(s: Stream, e: StreamEvent): void {
+    if (s.pending) s.pending.push(e);
+    else send(s, e);
+  }
+
+  function onNotification(msg: pg.Notification): void {
+    if (msg.channel === OUTBOX_CHANNEL) number();
+    else read();
+  }
+
+  /** Without its LISTEN connection the hub would miss events: streams end, and clients resume from their last id. */
+  function lost(err: Error): void {
+    log?.warn({ err }, "event stream: listening connection lost; ending streams");
+    void stop();
+  }
+
+  async function start(): Promise<void> {
+    const client = await pool.connect();
+    try {
+      client.on("notification", onNotification);
+      client.on("error", lost);
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      await client.query(`LISTEN ${POSITIONS_CHANNEL}`);
+      ({ last: position } = await streamBounds(pool, 0, 0));
+    } catch (err) {
+      client.off("notification", onNotification);
+      client.off("error", lost);
+      client.release(err as Error);
+      throw err;
+    }
+    listener = client;
+    heartbeat = setInterval(() => {
+      for (const s of streams) if (!s.pending) s.out.push(": heartbeat\n\n");
+    }, settings.heartbeatMs);
+    number(); // events committed while nobody listened
+  }
+
+  async function stop(): Promise<void> {
+    for (const s of streams) s.out.push(null);
+    streams.clear();
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = null;
+    const client = listener;
+    listener = null;
+    starting = null;
+    if (!client) return;
+    client.off("notification", onNotification);
+    await client.query(`UNLISTEN *`).catch(() => undefined);
+    client.off("error", lost);
+    client.release();
+  }
+
+  return {
+    get size() {
+      return streams.size;
+    },
+
+    /**
+     * A new stream for a caller with `scope`, resuming after `lastEventId` when given (else from now). Refuses
+     * with `event-stream-full` (503) past the limit and `event-stream-gap` (410) when the events after
+     * `lastEventId` cannot all be replayed.
+     */
+    async open(scope: Scope, lastEventId: number | null): Promise<Readable> {
+      if (closed) throw new DomainError("not-ready", "The service is shutting down.");
+      if (streams.size >= settings.maxStreams) {
+        throw new DomainError("event-stream-full", `This service holds ${settings.maxStreams} event streams already. Retry later, or poll.`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+      }
+      await (starting ??= start().catch((err: unknown) => {
+        starting = null;
+        throw err;
+      }));
+      const s: Stream = { out: new Readable({ read() {} }), scope, cursor: 0, pending: [] };
+      s.out.push("retry: 2000\n\n"); // the first bytes also send the headers at once
+      streams.add(s);
+      s.out.on("close", () => streams.delete(s));
+      try {
+        const { last, following } = await streamBounds(pool, lastEventId ?? 0, settings.replayMax + 1);
+        if (lastEventId === null) s.cursor = last;
+        else if (lastEventId > last || following > settings.replayMax) {
+          throw new DomainError("event-stream-gap", lastEventId > last
+            ? `Event ${lastEventId} is not one this service has sent. Reload what you show, then connect without Last-Event-ID.`
+            : `More than ${settings.replayMax} events were made since event ${lastEventId}. Reload what you show, then connect without Last-Event-ID.`,
+          { latestEventId: String(last) });
+        } else {
+          s.cursor = lastEventId;
+          for (const e of await eventsAfter(pool, lastEventId, settings.replayMax)) send(s, e);
+        }
+      } catch (err) {
+        streams.delete(s);
+        throw err;
+      }
+      for (const e of s.pending!) send(s, e);
+      s.pending = null;
+      return s.out;
+    },
+
+    /** Ends every stream and stops listening (graceful shutdown). */
+    async close(): Promise<void> {
+      closed = true;
+      await starting?.catch(() => undefined);
+      await stop();
+    },
+  };
+}
+
+export type EventStreamHub = ReturnType<typeof createEventStreamHub>;
