@@ -47,6 +47,15 @@ async function page(server: Server): Promise<unknown> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Where two JSON documents first differ, as a path and both values. */
+function firstDifference(a: unknown, b: unknown, at = "$"): string {
+  if (isDeepStrictEqual(a, b)) return "none";
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return `${at}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  const key = keys.find((k) => !isDeepStrictEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))!;
+  return firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}.${key}`);
+}
+
 export async function benchApi(): Promise<{ rows: ApiBenchResult[]; ratio: number; profile: ProfileSummary }> {
   buildService();
   const fleet = await fleetWithWindows(FLEET);
@@ -58,7 +67,8 @@ export async function benchApi(): Promise<{ rows: ApiBenchResult[]; ratio: numbe
     servers.push(service, bare);
     await serviceReady(service);
     await until("listener", bare, async () => (await fetch(`${bare.url}${PATH}`)).ok);
-    if (!isDeepStrictEqual(await page(service), await page(bare))) throw new Error("the bare route does not serve the service's documents");
+    const [ours, theirs] = [await page(service), await page(bare)];
+    if (!isDeepStrictEqual(ours, theirs)) throw new Error(`the bare route does not serve the service's documents (bench/bare-server.ts): ${firstDifference(ours, theirs)}`);
 
     for (const server of servers) await warmUp(`${server.url}${PATH}`);
     const runs = new Map<Server, Awaited<ReturnType<typeof load>>[]>(servers.map((s) => [s, []]));

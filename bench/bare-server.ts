@@ -20,7 +20,7 @@ app.get("/v1/virtual-machines", async () => {
     id: r.id, resourceId: r.resource_id, subscriptionId: r.subscription_id, resourceGroup: r.resource_group, name: r.name, location: r.location,
     scaleSet: r.scale_set_name ? { name: r.scale_set_name, instanceId: r.scale_set_instance_id } : null,
     availabilitySet: r.availability_set, zone: r.zone, platformUpdateDomain: r.platform_update_domain, platformFaultDomain: r.platform_fault_domain,
-    tags: r.tags, powerState: r.power_state, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, goneSince: r.gone_since,
+    tags: r.tags, powerState: r.power_state, firstSeenAt: r.first_seen_at, lastSeenAt: r.last_seen_at, goneSince: r.gone_since, maintenanceReadAt: r.maintenance_read_at,
     maintenance: r.has_maintenance ? {
       customerInitiatedMaintenanceAllowed: r.customer_initiated_maintenance_allowed,
       selfServiceWindow: { start: r.self_service_window_start, end: r.self_service_window_end },
