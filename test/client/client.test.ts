@@ -89,6 +89,23 @@ describe("@maintenance-planner/client", () => {
     expect((await ctx.http.get(`/v1/bookings?virtualMachineId=${vm.id}`)).body.value.map((b: Booking) => b.id)).toEqual([booking.id]);
   });
 
+  it("books many VMs in one request, each item answered; a batch whose response is lost is retried with the same key and books once", async () => {
+    const vms = await fixtures(3, () => selfServiceWindow(-HOUR, 10 * DAY));
+    const lossy = await proxy((req) => (req.method === "POST" && !lossy.seen.slice(0, -1).some((r) => r.method === "POST") ? "lose-response" : "forward"));
+    const client = new MaintenancePlannerClient({ baseUrl: lossy.url, retry: { baseDelayMs: 10 } });
+    const items = [...vms.map((vm) => ({ virtualMachineId: vm.id, startAt: fromNow(DAY) })), { virtualMachineId: vms[0].id, startAt: fromNow(DAY) }];
+
+    const batch = await client.createBookingBatch({ items });
+
+    expect(batch.results.map((r) => r.status)).toEqual([201, 201, 201, 409]);
+    const refused = batch.results[3];
+    expect("problem" in refused && refused.problem?.code).toBe("active-booking-exists");
+    const posts = lossy.seen.filter((r) => r.method === "POST");
+    expect(posts).toHaveLength(2);
+    expect(posts[1].headers["idempotency-key"]).toBe(posts[0].headers["idempotency-key"]);
+    for (const vm of vms) expect((await ctx.http.get(`/v1/bookings?virtualMachineId=${vm.id}`)).body.value).toHaveLength(1);
+  });
+
   it("gives up after its attempts, and does not repeat a request without an Idempotency-Key after a lost response", async () => {
     const always = await proxy(() => ({ status: 429, headers: { "retry-after": "0" }, body: '{"code":"too-many-requests","status":429,"detail":"slow down"}' }));
     const client = new MaintenancePlannerClient({ baseUrl: always.url, retry: { maxAttempts: 3 } });

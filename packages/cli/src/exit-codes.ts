@@ -6,7 +6,7 @@ export const EXIT = {
   apiError: 1,
   /** Bad arguments, options or plan file: nothing was sent that changes anything. */
   usage: 2,
-  /** `bookings wait --timeout` ran out while the booking was still scheduled or running. */
+  /** `bookings wait --timeout` ran out while the booking was still scheduled, held or running. */
   timeout: 3,
 } as const;
 

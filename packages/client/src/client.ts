@@ -7,7 +7,7 @@ import createFetchClient, { type Client } from "openapi-fetch";
 import { MaintenancePlannerError, WaitTimeoutError } from "./errors.js";
 import { createTransport, type Auth, type RetryOptions } from "./transport.js";
 import {
-  isFinalBookingState, type Booking, type CreateBookingBody, type ListBookingsQuery, type ListItem, type ListPath, type ListQuery,
+  isFinalBookingState, type Booking, type BookingBatch, type CreateBookingBatchBody, type CreateBookingBody, type ListBookingsQuery, type ListItem, type ListPath, type ListQuery,
   type ListVirtualMachinesQuery, type paths, type UpdateBookingBody, type VirtualMachine,
 } from "./types.js";
 
@@ -94,6 +94,17 @@ export class MaintenancePlannerClient {
     return unwrap(await this.api.POST("/v1/bookings", { body, params: { header: { "idempotency-key": key } } }));
   }
 
+  /**
+   * Books many VMs in one request (up to 5,000 items; `atomic: true`: all or none). Each item is answered with its
+   * booking or the problem `createBooking` would raise for it; the call itself throws only when the request fails
+   * as a whole (e.g. 422 `booking-batch-refused` for an atomic batch). One Idempotency-Key per call, as for
+   * `createBooking`.
+   */
+  async createBookingBatch(body: CreateBookingBatchBody, options: { idempotencyKey?: string } = {}): Promise<BookingBatch> {
+    const key = options.idempotencyKey ?? randomUUID();
+    return unwrap(await this.api.POST("/v1/booking-batches", { body, params: { header: { "idempotency-key": key } } }));
+  }
+
   /** Changes a scheduled booking's start or note; without `ifMatch`, against the version read just before. */
   async updateBooking(id: string, body: UpdateBookingBody, options: { ifMatch?: string } = {}): Promise<Booking> {
     const ifMatch = options.ifMatch ?? (await this.etagOf(id));
@@ -104,7 +115,7 @@ export class MaintenancePlannerClient {
     return unwrap(await this.api.POST("/v1/bookings/{id}/cancel", { params: { path: { id } } }));
   }
 
-  /** Polls until the booking is final (any state but scheduled/running) and returns it; WaitTimeoutError otherwise. */
+  /** Polls until the booking is final (any state but scheduled, held or running) and returns it; WaitTimeoutError otherwise. */
   async waitForBooking(id: string, options: WaitOptions = {}): Promise<Booking> {
     const { timeoutMs = 2 * 3_600_000, intervalMs = 10_000 } = options;
     const deadline = Date.now() + timeoutMs;

@@ -21,10 +21,15 @@ export type ListQuery<P extends ListPath> = GetOf<P> extends { parameters: { que
 export type ListItem<P extends ListPath> = JsonOf<GetOf<P>, 200> extends { value: (infer T)[] } ? T : never;
 
 export type CreateBookingBody = NonNullable<paths["/v1/bookings"]["post"]["requestBody"]>["content"]["application/json"];
+export type CreateBookingBatchBody = NonNullable<paths["/v1/booking-batches"]["post"]["requestBody"]>["content"]["application/json"];
+export type BookingBatch = JsonOf<paths["/v1/booking-batches"]["post"], 200>;
 export type UpdateBookingBody = NonNullable<paths["/v1/bookings/{id}"]["patch"]["requestBody"]>["content"]["application/json"];
 export type ListVirtualMachinesQuery = ListQuery<"/v1/virtual-machines">;
 export type ListBookingsQuery = ListQuery<"/v1/bookings">;
 
-/** Active bookings may still change; every other state is final (openapi.yaml, Booking.state), including states added later. */
-export const ACTIVE_BOOKING_STATES: readonly string[] = ["scheduled", "running"];
+/**
+ * Active bookings may still change (`held`: its maintenance group is past its error budget until resumed); every
+ * other state is final (openapi.yaml, Booking.state), including states added later.
+ */
+export const ACTIVE_BOOKING_STATES: readonly string[] = ["scheduled", "held", "running"];
 export const isFinalBookingState = (state: string): boolean => !ACTIVE_BOOKING_STATES.includes(state);

@@ -1,6 +1,6 @@
 // `apply -f plan.yaml`: makes the service's bookings match the plan. Everything is read and checked first (a bad
 // entry changes nothing); then per VM: create, move, update (note), cancel or leave unchanged. Applying the same
-// plan again finds nothing to do. A running booking is left alone.
+// plan again finds nothing to do. A running booking is left alone; a held one can only be cancelled.
 import type { Booking, MaintenancePlannerClient } from "@maintenance-planner/client";
 import type { Command } from "commander";
 import { contextOf } from "../context.js";
@@ -33,6 +33,8 @@ const COLUMNS: Column<Change>[] = [
 /** What to do for one plan entry, given the VM's active booking (if any). */
 export function decide(entry: PlanEntry, active: Booking | undefined): Pick<Change, "action" | "reason"> {
   if (active?.state === "running") return { action: "unchanged", reason: "running: it can no longer be changed" };
+  // A held booking can be cancelled but not changed until its group is resumed (POST /v1/maintenance-groups/{name}/resume).
+  if (active?.state === "held" && entry.startAt !== null) return { action: "unchanged", reason: "held by its maintenance group: resume the group to change it" };
   if (entry.startAt === null) return active ? { action: "cancel", reason: null } : { action: "unchanged", reason: "no active booking" };
   if (!active) return { action: "create", reason: null };
   if (Date.parse(active.startAt) !== Date.parse(entry.startAt)) return { action: "move", reason: null };
@@ -50,7 +52,7 @@ async function plan(client: MaintenancePlannerClient, entries: PlanEntry[]): Pro
   return Promise.all(
     entries.map(async (entry, i) => {
       let active: Booking | undefined;
-      for await (const b of client.listBookings({ virtualMachineId: ids[i], state: ["scheduled", "running"] })) active = b;
+      for await (const b of client.listBookings({ virtualMachineId: ids[i], state: ["scheduled", "held", "running"] })) active = b;
       const { action, reason } = decide(entry, active);
       const change: Change = {
         action, vm: entry.vm, virtualMachineId: ids[i], bookingId: active?.id ?? null,
