@@ -51,11 +51,14 @@ export function waitingPlanRows(q: Queryable): Promise<PlanRow[]> {
  * The scheduled bookings that can change when a booking of this VM starts: those of its availability set or scale
  * set, and those of the VMs in its groups (for a booking's early warning; the claim sees everything).
  */
+// The related VMs first, each way through its index (the VM, its placement's VMs, its groups' members), then their
+// scheduled bookings through the active-booking index: an OR over the three scanned every scheduled booking.
 export function relatedPlanRows(q: Queryable, virtualMachineId: string): Promise<PlanRow[]> {
-  return bookingPlanRows(q, `b.state = 'scheduled' AND (b.virtual_machine_id = $1
-    OR ${PLACEMENT_SQL} = (SELECT ${PLACEMENT_SQL} FROM virtual_machines v WHERE v.id = $1)
-    OR b.virtual_machine_id IN (SELECT o.virtual_machine_id FROM maintenance_group_members a
-      JOIN maintenance_group_members o ON o.group_name = a.group_name WHERE a.virtual_machine_id = $1))`, [virtualMachineId]);
+  return bookingPlanRows(q, `b.state = 'scheduled' AND b.virtual_machine_id IN (
+    SELECT $1::uuid
+    UNION SELECT p.id FROM virtual_machines t JOIN virtual_machines p ON p.placement_key = t.placement_key WHERE t.id = $1
+    UNION SELECT o.virtual_machine_id FROM maintenance_group_members a
+      JOIN maintenance_group_members o ON o.group_name = a.group_name WHERE a.virtual_machine_id = $1)`, [virtualMachineId]);
 }
 
 /** VMs as the planner would see a booking of them (for hypothetical bookings); `id` is the VM's. */
