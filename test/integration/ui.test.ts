@@ -66,7 +66,7 @@ describe("the page and its configuration", () => {
 
   it("AUTH_MODE=none: no sign-in; /v1/me is anonymous with every role", async () => {
     const config = await ctx.http.get("/ui-config.json");
-    expect(config.body).toEqual({ authMode: "none", clientId: null, authority: null, apiScope: null });
+    expect(config.body).toEqual({ authMode: "none", clientId: null, authority: null, apiScope: null, pollIntervalMs: 5_000 });
     const me = await ctx.http.get("/v1/me");
     expectContract(me);
     expect(me.body).toEqual({ kind: "anonymous", actor: "anonymous", roles: ["Maintenance.Read", "Maintenance.Book", "Maintenance.Admin"], scope: null });
@@ -78,7 +78,7 @@ describe("the page and its configuration", () => {
     await app.ready();
     try {
       const config = await request(app.server).get("/ui-config.json");
-      expect(config.body).toEqual({ authMode: "entra", clientId: PAGE_CLIENT, authority: `https://login.microsoftonline.com/${TENANT}`, apiScope: `${AUDIENCE}/.default` });
+      expect(config.body).toEqual({ authMode: "entra", clientId: PAGE_CLIENT, authority: `https://login.microsoftonline.com/${TENANT}`, apiScope: `${AUDIENCE}/.default`, pollIntervalMs: 5_000 });
       const csp = (await request(app.server).get("/")).headers["content-security-policy"];
       expect(csp).toContain("connect-src 'self' https://login.microsoftonline.com;");
       expect(csp).toContain("frame-src https://login.microsoftonline.com;");

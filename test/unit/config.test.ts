@@ -118,13 +118,16 @@ describe("loadConfig: the page's sign-in", () => {
   const entra = { AUTH_MODE: "entra", AUTH_AUDIENCE: "api://mp/, 0f0e0d0c-0000-4000-8000-000000000001", AUTH_TENANT_ID: TENANT };
   it("signs in against the API's tenant for the API's first audience", () => {
     const page = "0a0b0c0d-0000-4000-8000-000000000002";
-    expect(loadConfig({ ...entra, UI_CLIENT_ID: page }).ui).toEqual({ clientId: page, authority: `https://login.microsoftonline.com/${TENANT}`, apiScope: "api://mp/.default" });
+    expect(loadConfig({ ...entra, UI_CLIENT_ID: page }).ui).toEqual({ clientId: page, authority: `https://login.microsoftonline.com/${TENANT}`, apiScope: "api://mp/.default", pollIntervalMs: 5_000 });
   });
   it("takes an explicit authority and scope (sovereign clouds, a named scope)", () => {
     const c = loadConfig({ ...entra, UI_AUTHORITY: "https://login.microsoftonline.us/contoso.onmicrosoft.us/", UI_API_SCOPE: "api://mp/access_as_user" });
-    expect(c.ui).toEqual({ clientId: null, authority: "https://login.microsoftonline.us/contoso.onmicrosoft.us", apiScope: "api://mp/access_as_user" });
+    expect(c.ui).toEqual({ clientId: null, authority: "https://login.microsoftonline.us/contoso.onmicrosoft.us", apiScope: "api://mp/access_as_user", pollIntervalMs: 5_000 });
   });
   it("is empty without Entra", () => {
-    expect(loadConfig({ UI_CLIENT_ID: TENANT }).ui).toEqual({ clientId: null, authority: null, apiScope: null });
+    expect(loadConfig({ UI_CLIENT_ID: TENANT }).ui).toEqual({ clientId: null, authority: null, apiScope: null, pollIntervalMs: 5_000 });
+  });
+  it("polls every UI_POLL_INTERVAL while the event stream is down", () => {
+    expect(loadConfig({ UI_POLL_INTERVAL: "30s" }).ui.pollIntervalMs).toBe(30_000);
   });
 });
