@@ -156,11 +156,12 @@ export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSetting
     },
 
     /**
-     * A new stream for a caller with `scope`, resuming after `lastEventId` when given (else from now). Refuses
+     * A new stream for a caller with `scope`, resuming after `lastEventId` when given (else from now), ending at
+     * `endsAt` (the caller's token expiry) when given. Refuses
      * with `event-stream-full` (503) past the limit and `event-stream-gap` (410) when the events after
      * `lastEventId` cannot all be replayed.
      */
-    async open(scope: Scope, lastEventId: number | null): Promise<Readable> {
+    async open(scope: Scope, lastEventId: number | null, endsAt: Date | null = null): Promise<Readable> {
       if (closed) throw new DomainError("not-ready", "The service is shutting down.");
       if (streams.size >= settings.maxStreams) {
         throw new DomainError("event-stream-full", `This service holds ${settings.maxStreams} event streams already. Retry later, or poll.`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
@@ -172,7 +173,16 @@ export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSetting
       const s: Stream = { out: new Readable({ read() {} }), scope, cursor: 0, pending: [] };
       s.out.push("retry: 2000\n\n"); // the first bytes also send the headers at once
       streams.add(s);
-      s.out.on("close", () => streams.delete(s));
+      // Ends when the caller's token does (its scope is not vouched for past that): the client reconnects with a fresh one.
+      const expiry = endsAt ? setTimeout(() => {
+        streams.delete(s); // nothing more is pushed after the end
+        s.out.push(null);
+      }, Math.max(0, endsAt.getTime() - Date.now())) : null;
+      expiry?.unref();
+      s.out.on("close", () => {
+        if (expiry) clearTimeout(expiry);
+        streams.delete(s);
+      });
       try {
         const { last, following } = await streamBounds(pool, lastEventId ?? 0, settings.replayMax + 1);
         if (lastEventId === null) s.cursor = last;

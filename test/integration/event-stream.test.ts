@@ -169,4 +169,23 @@ describe("GET /v1/event-stream with scope assignments", () => {
       admin.close();
     }
   });
+
+  it("ends a stream when the caller's token expires (its scope is not vouched for past that); one with a token that lasts goes on", async () => {
+    const { ctx, idp, mine } = fx;
+    const user = { oid: "0a1b2c3d-0000-4000-8000-000000000001", preferred_username: "alice@contoso.com", scp: "access_as_user", roles: READER };
+    const short = await openEventStream(`${base}/v1/event-stream`, { authorization: `Bearer ${await idp.sign(user, { expiresIn: 2 })}` });
+    const long = await openEventStream(`${base}/v1/event-stream`, { authorization: `Bearer ${await idp.sign(user)}` });
+    try {
+      expect(short.status).toBe(200);
+      let ended = false;
+      void short.ended.then(() => (ended = true));
+      await until("the stream to end at the token's expiry", async () => ended, 10_000, 50);
+      // The other stream, with a token that lasts, goes on: it still gets a booking made now.
+      const bookingId = (await ctx.http.post("/v1/bookings").send({ virtualMachineId: mine[2].id, startAt: fromNow(3 * HOUR) })).body.id as string;
+      await long.next(about(bookingId));
+    } finally {
+      short.close();
+      long.close();
+    }
+  });
 });

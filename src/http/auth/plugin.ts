@@ -26,6 +26,8 @@ declare module "fastify" {
   interface FastifyRequest {
     /** Set for every /v1 request that got past authentication. */
     principal: Principal | null;
+    /** When the bearer token expires (its `exp`); null without a token (AUTH_MODE=none). Long-lived answers end then. */
+    tokenExpiresAt: Date | null;
     authError: DomainError | null;
     /** The caller's scope (null: unrestricted); loaded for routes with `config.scoped`. */
     scope: Scope;
@@ -54,16 +56,17 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
  */
 export const isApiRequest = (request: FastifyRequest) => (request.routeOptions.url ?? "").startsWith("/v1");
 
-async function authenticate(setup: AuthSetup | undefined, request: FastifyRequest): Promise<Principal> {
-  if (setup?.mode === "none") return ANONYMOUS;
+async function authenticate(setup: AuthSetup | undefined, request: FastifyRequest): Promise<{ principal: Principal; expiresAt: Date | null }> {
+  if (setup?.mode === "none") return { principal: ANONYMOUS, expiresAt: null };
   if (!setup) throw new DomainError("unauthorized", "This service has no authentication configured; it refuses every request.");
   const header = request.headers.authorization;
   if (!header) throw new DomainError("unauthorized", "Send an Entra ID access token for this API as `Authorization: Bearer <token>`.");
   const match = header.length <= 16_384 ? BEARER.exec(header) : null;
   if (!match) throw invalidToken("The Authorization header must be `Bearer` followed by a JWT.");
-  const principal = principalFromClaims(await setup.verify(match[1]));
+  const claims = await setup.verify(match[1]);
+  const principal = principalFromClaims(claims);
   if (!principal) throw invalidToken("The bearer token names no user (oid) or application (appid/azp).");
-  return principal;
+  return { principal, expiresAt: typeof claims.exp === "number" ? new Date(claims.exp * 1000) : null };
 }
 
 function challenge(reply: FastifyReply, error: DomainError, tokenSent: boolean) {
@@ -80,6 +83,7 @@ export interface AuthOptions {
 /** Registers step 1 and returns step 3, which app.ts adds after the rate limit. */
 export function registerAuthentication(app: FastifyInstance, { setup, access }: AuthOptions) {
   app.decorateRequest("principal", null);
+  app.decorateRequest("tokenExpiresAt", null);
   app.decorateRequest("authError", null);
   app.decorateRequest("scope", null);
   if (!setup) app.log.error("no authentication configured: every /v1 request is refused (wire AppDeps.auth)");
@@ -97,7 +101,7 @@ export function registerAuthentication(app: FastifyInstance, { setup, access }: 
   app.addHook("onRequest", async (request) => {
     if (!isApiRequest(request)) return;
     try {
-      request.principal = await authenticate(setup, request);
+      ({ principal: request.principal, expiresAt: request.tokenExpiresAt } = await authenticate(setup, request));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       request.authError = error;

@@ -25,7 +25,7 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
         "Send `Last-Event-ID` (or `?lastEventId=`) to resume after an event: what was missed is replayed first, up to EVENT_STREAM_REPLAY_MAX events; " +
         "beyond that, or for an id this service never sent, 410 `event-stream-gap` (`latestEventId` says where the stream is now: reload, then resume from it). " +
         "A comment line (`: heartbeat`) comes every EVENT_STREAM_HEARTBEAT. At most EVENT_STREAM_MAX streams per process: beyond, 503 `event-stream-full` with `Retry-After`. " +
-        "Streams end when the service shuts down; reconnect with `Last-Event-ID`. Browsers' EventSource cannot send a bearer token: read the body of a fetch instead.",
+        "Streams end when the service shuts down and when the bearer token expires; reconnect (with a fresh token) with `Last-Event-ID`. Browsers' EventSource cannot send a bearer token: read the body of a fetch instead.",
       querystring: EventStreamQuery,
       headers: EventStreamHeaders,
       response: {
@@ -35,7 +35,8 @@ export const eventStreamRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
     },
   }, async (request, reply) => {
     const resumeAfter = request.headers["last-event-id"] ?? request.query.lastEventId;
-    const stream = await hub().open(request.scope ?? null, resumeAfter === undefined ? null : Number(resumeAfter));
+    // The stream ends when the caller's token expires: its scope and roles are not vouched for past that.
+    const stream = await hub().open(request.scope ?? null, resumeAfter === undefined ? null : Number(resumeAfter), request.tokenExpiresAt);
     // `connection: close`: once the stream ends, its socket goes too, and cannot hold a closing server open.
     return reply
       .type("text/event-stream; charset=utf-8")
