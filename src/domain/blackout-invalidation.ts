@@ -49,3 +49,21 @@ export function bookingsToInvalidate<B extends ScheduledStart>(blackout: Blackou
     return { booking, reason: `Blackout "${blackout.name}" covers startAt ${booking.startAt.toISOString()} for this virtual machine; book again outside it (${again}).` };
   });
 }
+
+/**
+ * The scheduled bookings any stored blackout covers (the re-check after a sync: a VM whose tags or resource group
+ * changed may now be picked by a blackout it was not picked by when it was booked). Each booking once, for the
+ * first blackout (in `all`'s order) that covers it.
+ */
+export function bookingsInBlackouts<B extends ScheduledStart>(all: readonly Blackout[], bookings: readonly B[]): Invalidation<B>[] {
+  let rest = bookings;
+  const found: Invalidation<B>[] = [];
+  for (const blackout of all) {
+    const covered = bookingsToInvalidate(blackout, all, rest);
+    if (covered.length === 0) continue;
+    found.push(...covered);
+    const taken = new Set(covered.map((c) => c.booking));
+    rest = rest.filter((b) => !taken.has(b));
+  }
+  return found;
+}

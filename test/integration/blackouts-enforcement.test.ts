@@ -8,6 +8,8 @@ import type { SimMaintenance } from "../../src/azure/simulator/index.js";
 import { createTestContext, type TestContext } from "../helpers/app.js";
 import { vmFixtures, type FixtureVm } from "../helpers/bookings.js";
 import { expectContract } from "../helpers/openapi.js";
+import { syncNow } from "../helpers/sync.js";
+import { until } from "../helpers/until.js";
 
 const NOW = new Date("2027-03-20T12:00:00Z");
 const fleet = { subscriptions: 1, vmsPerSubscription: 24, scaleSetsPerSubscription: 0, seed: 13 };
@@ -168,6 +170,26 @@ describe("a blackout written over scheduled bookings", () => {
     expect((await state(b.id)).state).toBe("scheduled");
     expect((await putBlackout("widening", { timeZone: "UTC", ranges: [{ start: "2027-04-05T00:00", end: "2027-04-06T00:00" }], selector: { resourceGroup: rg } })).status).toBe(200);
     expect(await state(b.id)).toMatchObject({ state: "invalidated", stateReason: expect.stringContaining('"widening"') });
+  });
+});
+
+describe("a VM that comes under a blackout's selector after it was booked", () => {
+  it("has its scheduled booking invalidated by the next sync's re-check, naming the blackout; the others stay", async () => {
+    const [tagged, untouched] = await vms(2, () => WINDOW);
+    const moved = await booked(tagged, "2027-04-09T10:00:00Z");
+    const kept = await booked(untouched, "2027-04-09T10:00:00Z");
+    const freeze = { timeZone: "UTC", ranges: [{ start: "2027-04-09T00:00", end: "2027-04-10T00:00" }], selector: { tags: { freeze: "payments" } } };
+    expect((await putBlackout("payments-freeze", freeze)).status).toBe(201);
+    expect((await state(moved.id)).state).toBe("scheduled"); // not picked yet
+    const sim = ctx.sim.vms().find((v) => v.resourceId === tagged.resourceId)!;
+    ctx.sim.setTags(tagged.resourceId, { ...sim.tags, freeze: "payments" });
+    await syncNow(ctx.http);
+    // The re-check runs after the sync run is recorded as finished.
+    await until("the post-sync re-check", async () => (await state(moved.id)).state !== "scheduled", 10_000, 50);
+    expect(await state(moved.id)).toMatchObject({ state: "invalidated", stateReason: expect.stringContaining('Blackout "payments-freeze" covers startAt 2027-04-09T10:00:00.000Z') });
+    expect((await state(kept.id)).state).toBe("scheduled");
+    const [audit] = (await call("get", `/v1/audit-events?targetId=${moved.id}`)).body.value;
+    expect(audit).toMatchObject({ action: "booking.invalidated", actor: "system:sync" });
   });
 });
 

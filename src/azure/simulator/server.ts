@@ -179,6 +179,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (p.platformUpdateDomain !== undefined) vm.platformUpdateDomain = p.platformUpdateDomain;
       if (p.platformFaultDomain !== undefined) vm.platformFaultDomain = p.platformFaultDomain;
     },
+    setTags: (id, tags) => {
+      fleet.require(id).tags = { ...tags };
+    },
     operationLog: () => {
       ops.settle();
       return ops.log();

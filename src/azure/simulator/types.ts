@@ -156,6 +156,8 @@ export interface Simulator {
   vms(): SimVm[];
   /** Moves a VM into (or out of) an availability set, or to another update domain. */
   setPlacement(resourceId: string, placement: SimPlacement): void;
+  /** Replaces a VM's tags (as a change in the portal would; the next list shows them). */
+  setTags(resourceId: string, tags: Record<string, string>): void;
   /** Every performMaintenance operation started since start-up (or the last reset), in start order. */
   operationLog(): OperationLogEntry[];
   /** Clears the request log, the operation log and pending faults, and refills every throttling budget. */
