@@ -3,6 +3,7 @@
 // mode). The result is plain data, so main.ts can hand it to worker threads.
 import type { BookingPolicy } from "../domain/bookings.js";
 import type { DeadlineWarning } from "../domain/deadlines.js";
+import type { RetentionSettings } from "../domain/retention.js";
 import type { Config, WebhookConfig } from "../config/config.js";
 import { resolveWebhookKey } from "./webhook-key.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
@@ -23,6 +24,8 @@ export interface Runtime {
   /** BOOKING_MIN_LEAD_SECONDS and BOOKING_END_MARGIN_SECONDS, for auto-booking after each sync. */
   bookingPolicy: BookingPolicy;
   scheduler: SchedulerSettings;
+  /** OUTBOX_RETENTION and IDEMPOTENCY_KEY_RETENTION, for the `retention` job. */
+  retention: RetentionSettings;
   /** Webhook settings with the sealing key resolved (null: webhooks are off). */
   webhooks: WebhookConfig;
 }
@@ -71,6 +74,7 @@ export async function resolveRuntime(config: Readonly<Config>, log: (msg: string
     const common = {
       migrationUrl: config.databaseMigrationUrl, databasePoolTimeoutMs: config.databasePoolTimeoutMs, syncConcurrency: config.syncConcurrency,
       syncSweepIntervalMs: config.syncSweepIntervalMs, logLevel: config.logLevel, deadlineWarnings: config.deadlineWarnings, scheduler: schedulerSettings(config), webhooks,
+      retention: config.retention,
       bookingPolicy: { minLeadSeconds: config.bookingMinLeadSeconds, endMarginSeconds: config.bookingEndMarginSeconds },
     };
     if (config.azureMode === "simulator") {

@@ -2,6 +2,7 @@
 // the frozen result. A bad value stops the process with a message that names the variable.
 import { parseDeadlineWarnings, type DeadlineWarning } from "../domain/deadlines.js";
 import { parseDuration } from "../domain/duration.js";
+import type { RetentionSettings } from "../domain/retention.js";
 import { parseSecretKey } from "../domain/webhook-secrets.js";
 
 export type AzureMode = "azure" | "simulator";
@@ -112,6 +113,8 @@ export interface Config {
   publicBaseUrl: string | null;
   webhooks: WebhookConfig;
   eventStream: EventStreamConfig;
+  /** OUTBOX_RETENTION and IDEMPOTENCY_KEY_RETENTION: what the `retention` job prunes when (src/domain/retention.ts). */
+  retention: RetentionSettings;
 }
 
 /** GET /v1/event-stream (src/services/event-stream.ts). */
@@ -374,6 +377,10 @@ export function loadConfig(env: Env): Readonly<Config> {
       maxStreams: integer(env, "EVENT_STREAM_MAX", 200, 0, 100_000),
       heartbeatMs: duration(env, "EVENT_STREAM_HEARTBEAT", "15s"),
       replayMax: integer(env, "EVENT_STREAM_REPLAY_MAX", 1000, 0, 100_000),
+    }),
+    retention: Object.freeze({
+      outboxMs: duration(env, "OUTBOX_RETENTION", "30d"),
+      idempotencyKeyMs: duration(env, "IDEMPOTENCY_KEY_RETENTION", "7d"),
     }),
   });
 }

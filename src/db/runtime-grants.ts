@@ -13,13 +13,15 @@ export const RUNTIME_PRIVILEGES: Record<string, string> = {
   sync_runs: "SELECT, INSERT, UPDATE",
   bookings: "SELECT, INSERT, UPDATE",
   execution_attempts: "SELECT, INSERT, UPDATE, DELETE",
-  idempotency_keys: "SELECT, INSERT",
-  booking_batches: "SELECT, INSERT",
+  // idempotency records, and the outbox below, are deleted past their retention (services/retention.ts)
+  idempotency_keys: "SELECT, INSERT, DELETE",
+  booking_batches: "SELECT, INSERT, DELETE",
   scope_assignments: "SELECT, INSERT, DELETE",
   audit_events: "SELECT, INSERT",
   // the events outbox: events are written once, never changed but for `fanned_out_at` (the delivery worker marks
-  // them); each subject's sequence counter moves on
-  outbox_events: "SELECT, INSERT, UPDATE",
+  // them and numbers them for the event stream) until deleted past OUTBOX_RETENTION; each subject's sequence counter
+  // moves on and is never deleted
+  outbox_events: "SELECT, INSERT, UPDATE, DELETE",
   event_subjects: "SELECT, INSERT, UPDATE",
   webhook_subscriptions: "SELECT, INSERT, UPDATE, DELETE",
   webhook_deliveries: "SELECT, INSERT, UPDATE, DELETE",

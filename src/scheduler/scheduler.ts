@@ -51,6 +51,13 @@ const LOOP_RESTART_MS = 5_000;
  */
 const DEADLINE_CHECK_INTERVAL_MS = 60_000;
 
+/**
+ * The `retention` job prunes what is kept for a time only (services/retention.ts): hourly is plenty against
+ * retentions of days. Its first run comes a few minutes after start, off the start-up sync's path.
+ */
+const RETENTION_INTERVAL_MS = 3_600_000;
+const RETENTION_FIRST_RUN_MS = 5 * 60_000;
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fromSources = import.meta.url.endsWith(".ts");
 
@@ -89,6 +96,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<Scheduler>
       job("sync", opts.runtime, { interval: opts.runtime.scheduler.syncIntervalMs, timeout: 0 }),
       job("dispatch", opts.runtime, { interval: Math.max(LOOP_RESTART_MS, opts.runtime.scheduler.dispatchIntervalMs), timeout: 0 }),
       job("deliver", opts.runtime, { interval: LOOP_RESTART_MS, timeout: 0 }),
+      job("retention", opts.runtime, { interval: RETENTION_INTERVAL_MS, timeout: RETENTION_FIRST_RUN_MS }),
       ...(opts.runtime.deadlineWarnings.length ? [job("deadlines", opts.runtime, { interval: DEADLINE_CHECK_INTERVAL_MS, timeout: false })] : []),
     ],
     errorHandler: (error, data) => {

@@ -10,6 +10,7 @@ import type pg from "pg";
 import { cloudEvent } from "../domain/events.js";
 import type { Scope } from "../domain/access.js";
 import { DomainError } from "../domain/errors.js";
+import { resumeRefusal } from "../domain/retention.js";
 import { wantsEvent } from "../domain/webhook-matching.js";
 import { POSITIONS_CHANNEL, eventsAfter, numberEvents, streamBounds, type StreamEvent } from "../db/event-stream-repo.js";
 import { OUTBOX_CHANNEL } from "./webhook-worker.js";
@@ -150,6 +151,17 @@ export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSetting
     client.release();
   }
 
+  function refuseGap(lastEventId: number, last: number, stored: number): void {
+    const refusal = resumeRefusal(lastEventId, last, stored, settings.replayMax);
+    if (!refusal) return;
+    const why = {
+      unknown: `Event ${lastEventId} is not one this service has sent.`,
+      "too-many": `More than ${settings.replayMax} events were made since event ${lastEventId}.`,
+      pruned: `Some events after event ${lastEventId} are no longer kept (OUTBOX_RETENTION).`,
+    }[refusal];
+    throw new DomainError("event-stream-gap", `${why} Reload what you show, then connect without Last-Event-ID.`, { latestEventId: String(last) });
+  }
+
   return {
     get size() {
       return streams.size;
@@ -186,14 +198,13 @@ export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSetting
       try {
         const { last, following } = await streamBounds(pool, lastEventId ?? 0, settings.replayMax + 1);
         if (lastEventId === null) s.cursor = last;
-        else if (lastEventId > last || following > settings.replayMax) {
-          throw new DomainError("event-stream-gap", lastEventId > last
-            ? `Event ${lastEventId} is not one this service has sent. Reload what you show, then connect without Last-Event-ID.`
-            : `More than ${settings.replayMax} events were made since event ${lastEventId}. Reload what you show, then connect without Last-Event-ID.`,
-          { latestEventId: String(last) });
-        } else {
+        else {
+          refuseGap(lastEventId, last, following);
+          const replay = await eventsAfter(pool, lastEventId, settings.replayMax);
+          // Retention may have pruned some of them since streamBounds counted.
+          refuseGap(lastEventId, last, replay.filter((e) => e.position <= last).length);
           s.cursor = lastEventId;
-          for (const e of await eventsAfter(pool, lastEventId, settings.replayMax)) send(s, e);
+          for (const e of replay) send(s, e);
         }
       } catch (err) {
         streams.delete(s);

@@ -24,6 +24,7 @@ const ALLOWED_EXTRAS = [
   `index bookings_running_due: CREATE INDEX bookings_running_due ON public.bookings USING btree (COALESCE(next_attempt_at, start_at)) WHERE (state = 'running'::text)`,
   `index bookings_scheduled_due: CREATE INDEX bookings_scheduled_due ON public.bookings USING btree (COALESCE(deferred_until, start_at)) WHERE (state = 'scheduled'::text)`,
   `index webhook_deliveries_due: CREATE INDEX webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (state = 'pending'::text)`,
+  `index webhook_deliveries_final: CREATE INDEX webhook_deliveries_final ON public.webhook_deliveries USING btree (last_attempt_at) WHERE (state <> 'pending'::text)`,
   `index scope_assignments_unique: CREATE UNIQUE INDEX scope_assignments_unique ON public.scope_assignments USING btree (principal_id, subscription_id, COALESCE(arm_key(resource_group), ''::text))`,
 ];
 

@@ -66,6 +66,8 @@ describe("loadConfig", () => {
     [{ PUBLIC_BASE_URL: "planner.contoso.com" }, "PUBLIC_BASE_URL"],
     [{ PUBLIC_BASE_URL: "ftp://planner.contoso.com" }, "PUBLIC_BASE_URL"],
     [{ PUBLIC_BASE_URL: "https://planner.contoso.com/?x=1" }, "PUBLIC_BASE_URL"],
+    [{ OUTBOX_RETENTION: "30 days" }, "OUTBOX_RETENTION"],
+    [{ IDEMPOTENCY_KEY_RETENTION: "0d" }, "IDEMPOTENCY_KEY_RETENTION"],
   ])("refuses %o naming %s", (env, variable) => {
     let error: unknown;
     try {
@@ -84,6 +86,10 @@ describe("loadConfig: events and links", () => {
     expect(loadConfig({}).deadlineWarnings).toEqual([{ label: "7d", ms: 7 * 86_400_000 }, { label: "2d", ms: 2 * 86_400_000 }, { label: "12h", ms: 12 * 3_600_000 }]);
     expect(loadConfig({ DEADLINE_WARNINGS: "12h, 48h,2d" }).deadlineWarnings.map((w) => w.label)).toEqual(["2d", "12h"]);
     expect(loadConfig({ DEADLINE_WARNINGS: "none" }).deadlineWarnings).toEqual([]);
+  });
+  it("keeps the outbox 30 days and idempotency records 7 days unless OUTBOX_RETENTION / IDEMPOTENCY_KEY_RETENTION say otherwise", () => {
+    expect(loadConfig({}).retention).toEqual({ outboxMs: 30 * 86_400_000, idempotencyKeyMs: 7 * 86_400_000 });
+    expect(loadConfig({ OUTBOX_RETENTION: "90d", IDEMPOTENCY_KEY_RETENTION: "36h" }).retention).toEqual({ outboxMs: 90 * 86_400_000, idempotencyKeyMs: 36 * 3_600_000 });
   });
   it("links relatively unless a public base URL is set (kept without its trailing slash)", () => {
     expect(loadConfig({}).publicBaseUrl).toBeNull();
