@@ -1,15 +1,14 @@
-// Booking create benchmarks: the real app listening on 127.0.0.1, a fresh database holding a synced simulated
-// fleet whose every VM has an open self-service window. `bookings`: autocannon sending POST /v1/bookings — each
+// Booking create benchmarks: the built service as its own process (`node dist/src/main.js`), a fresh database
+// holding a synced simulated fleet whose every VM has an open self-service window. `bookings`: autocannon sending POST /v1/bookings — each
 // request books a different VM, so every one is a full create (rules, insert, unique index), not a 409.
 // `booking-batches`: POST /v1/booking-batches of 1,000 new VMs each, one at a time.
-import type { AddressInfo } from "node:net";
 import autocannon from "autocannon";
-import { buildApp } from "../src/app.js";
 import { startSimulator, isoWithOffset } from "../src/azure/simulator/index.js";
-import { recheckAfterSync } from "../src/services/booking-recheck.js";
-import { requestSync, type SyncDeps } from "../src/services/sync.js";
+import { requestSync } from "../src/services/sync.js";
 import { createTestDatabase } from "../test/helpers/database.js";
+import { freePort, serviceEnv } from "../test/helpers/service-process.js";
 import { gatewayFor } from "../test/helpers/simulator.js";
+import { buildService, serviceReady, startServer, stopServer, type Server } from "./deployed.js";
 
 export interface BookingBenchResult {
   scenario: string;
@@ -29,11 +28,15 @@ const FLEET = { subscriptions: 2, vmsPerSubscription: 3000, seed: 42 };
 const WARMUP = 300;
 /** Unloaded latency first (one connection, one request at a time), then under load. */
 const SCENARIOS = [{ connections: 1, requests: 500 }, { connections: 32, requests: 5000 }];
-/** The app's pool size in production (src/db/client.ts default). */
+/** The service's pool size in production (src/db/client.ts default); the setup's own pool is as large. */
 const POOL_SIZE = 10;
 
-/** A listening app over a synced fleet whose every VM has an open self-service window; `ids`: the VMs' ids. */
+/**
+ * The built service (`node dist/src/main.js`, its own process, as the image runs it) over a synced fleet whose
+ * every VM has an open self-service window; `ids`: the VMs' ids.
+ */
 async function bookableFleet() {
+  buildService();
   const database = await createTestDatabase({ max: POOL_SIZE });
   // Setup only: the sync that loads the fleet is not what is measured, so no throttling.
   const simulator = await startSimulator({ fleet: FLEET, pageSize: 1000, throttle: false, computePolicies: false });
@@ -41,19 +44,20 @@ async function bookableFleet() {
   const open = { isCustomerInitiatedMaintenanceAllowed: true, preMaintenanceWindowStartTime: isoWithOffset(now - DAY), preMaintenanceWindowEndTime: isoWithOffset(now + 30 * DAY), lastOperationResultCode: "None" as const };
   for (const vm of simulator.vms()) simulator.setMaintenance(vm.resourceId, open);
   const pool = database.db.pool;
-  const sync: SyncDeps = { pool, gateway: gatewayFor(simulator, { budget: false }), subscriptionIds: simulator.subscriptionIds, concurrency: 16, afterSync: recheckAfterSync(pool) };
-  const app = await buildApp({ db: database.db, sync, clock: () => new Date(), bookingPolicy: { minLeadSeconds: 300, endMarginSeconds: 1800 }, auth: { mode: "none" }, rateLimitPerMinute: 1_000_000 });
+  let service: Server | null = null;
   const close = async () => {
-    await app.close();
+    if (service) await stopServer(service);
     await simulator.close();
     await database.drop();
   };
   try {
-    const run = await (await requestSync(sync, "api")).finished;
+    const run = await (await requestSync({ pool, gateway: gatewayFor(simulator, { budget: false }), subscriptionIds: simulator.subscriptionIds, concurrency: 16 }, "api")).finished;
     if (run.status !== "succeeded") throw new Error(`sync ended ${run.status}`);
     const { rows } = await pool.query<{ id: string }>("SELECT id FROM virtual_machines ORDER BY id");
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, ids: rows.map((r) => r.id), startAt: new Date(now + 2 * DAY).toISOString(), close };
+    const env = serviceEnv(simulator, database.url, { NODE_ENV: "production", LOG_LEVEL: "warn", RATE_LIMIT_PER_MINUTE: "1000000", SYNC_INTERVAL: "1h", BOOKING_MIN_LEAD_SECONDS: "300", BOOKING_END_MARGIN_SECONDS: "1800", UPDATE_DOMAIN_GAP: "30m", DISPATCH_INTERVAL: "5s" });
+    service = startServer("Maintenance Planner (node dist/src/main.js)", ["dist/src/main.js"], env, await freePort());
+    await serviceReady(service);
+    return { url: service.url, ids: rows.map((r) => r.id), startAt: new Date(now + 2 * DAY).toISOString(), close };
   } catch (error) {
     await close();
     throw error;

@@ -18,7 +18,7 @@ export class LeaseLostError extends Error {
 
 export interface ClaimedRow {
   id: string;
-  /** `scheduled`: not admitted yet (see admitBookings in execution-transitions.ts); `running`: resumed (retry or takeover). */
+  /** `scheduled`: not admitted yet (see applyPlan in execution-transitions.ts); `running`: resumed (retry or takeover). */
   state: "scheduled" | "running";
   start_at: Date;
   operation_state: string | null;

@@ -244,11 +244,6 @@ export async function recordInstanceViews(pool: pg.Pool, readings: InstanceViewR
     return applyReadings(client, null, rest.map(({ virtualMachineId, view, readAt }) => ({ virtualMachineId, maintenance: view.maintenance, readAt })));
   });
 }
-
-/** One reading: recordInstanceViews of one. */
-export function recordInstanceView(pool: pg.Pool, virtualMachineId: string, view: InstanceViewFacts, readAt: Date): Promise<ObservationCounts> {
-  return recordInstanceViews(pool, [{ virtualMachineId, view, readAt }]);
-}
 /** Marks VMs of a subscription that this run did not see (last seen before it started) as gone. */
 export async function markGone(pool: pg.Pool, subscriptionId: string, runStartedAt: Date): Promise<number> {
   const result = await pool.query(

@@ -12,6 +12,7 @@ import type { Scope } from "../domain/access.js";
 import { DomainError } from "../domain/errors.js";
 import { resumeRefusal } from "../domain/retention.js";
 import { wantsEvent } from "../domain/webhook-matching.js";
+import { listen as listenTo, type Listening } from "../db/listen.js";
 import { POSITIONS_CHANNEL, eventsAfter, numberEvents, streamBounds, type StreamEvent } from "../db/event-stream-repo.js";
 import { OUTBOX_CHANNEL } from "./webhook-worker.js";
 
@@ -37,6 +38,8 @@ interface Stream {
   cursor: number;
   /** Live events that came while the replay ran. */
   pending: StreamEvent[] | null;
+  /** Ended by us (shutdown, token expiry): nothing more may be pushed. */
+  ended?: boolean;
 }
 
 interface Log {
@@ -51,7 +54,7 @@ const ALL_TYPES = { eventTypes: [], filterSubscriptionId: null, filterResourceGr
 
 export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSettings, log?: Log) {
   const streams = new Set<Stream>();
-  let listener: pg.PoolClient | null = null;
+  let listener: Listening | null = null;
   let starting: Promise<void> | null = null;
   let position = 0;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -91,8 +94,15 @@ export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSetting
     }
   });
 
+  /** Ends a stream from our side; the client resumes with Last-Event-ID. */
+  function end(s: Stream): void {
+    streams.delete(s);
+    s.ended = true;
+    s.out.push(null);
+  }
+
   function send(s: Stream, e: StreamEvent): void {
-    if (e.position <= s.cursor) return;
+    if (s.ended || e.position <= s.cursor) return;
     s.cursor = e.position;
     if (!wantsEvent({ ...ALL_TYPES, ownerScope: s.scope }, e)) return;
     s.out.push(sseEvent(e));
@@ -116,20 +126,14 @@ export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSetting
   }
 
   async function start(): Promise<void> {
-    const client = await pool.connect();
+    const listening = await listenTo(pool, [OUTBOX_CHANNEL, POSITIONS_CHANNEL], onNotification, lost);
     try {
-      client.on("notification", onNotification);
-      client.on("error", lost);
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      await client.query(`LISTEN ${POSITIONS_CHANNEL}`);
       ({ last: position } = await streamBounds(pool, 0, 0));
     } catch (err) {
-      client.off("notification", onNotification);
-      client.off("error", lost);
-      client.release(err as Error);
+      await listening.close();
       throw err;
     }
-    listener = client;
+    listener = listening;
     heartbeat = setInterval(() => {
       for (const s of streams) if (!s.pending) s.out.push(": heartbeat\n\n");
     }, settings.heartbeatMs);
@@ -137,18 +141,13 @@ export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSetting
   }
 
   async function stop(): Promise<void> {
-    for (const s of streams) s.out.push(null);
-    streams.clear();
+    for (const s of streams) end(s);
     if (heartbeat) clearInterval(heartbeat);
     heartbeat = null;
-    const client = listener;
+    const listening = listener;
     listener = null;
     starting = null;
-    if (!client) return;
-    client.off("notification", onNotification);
-    await client.query(`UNLISTEN *`).catch(() => undefined);
-    client.off("error", lost);
-    client.release();
+    await listening?.close();
   }
 
   function refuseGap(lastEventId: number, last: number, stored: number): void {
@@ -186,10 +185,7 @@ export function createEventStreamHub(pool: pg.Pool, settings: EventStreamSetting
       s.out.push("retry: 2000\n\n"); // the first bytes also send the headers at once
       streams.add(s);
       // Ends when the caller's token does (its scope is not vouched for past that): the client reconnects with a fresh one.
-      const expiry = endsAt ? setTimeout(() => {
-        streams.delete(s); // nothing more is pushed after the end
-        s.out.push(null);
-      }, Math.max(0, endsAt.getTime() - Date.now())) : null;
+      const expiry = endsAt ? setTimeout(() => end(s), Math.max(0, endsAt.getTime() - Date.now())) : null;
       expiry?.unref();
       s.out.on("close", () => {
         if (expiry) clearTimeout(expiry);

@@ -1,9 +1,7 @@
 // The scheduler's moves of a booking, through the one writer (booking-transitions.ts), fenced on its lease and
 // recorded as `system:scheduler:<owner>`. A fence that no longer holds means the lease is lost.
-import type pg from "pg";
 import type { TxClient } from "../db/booking-writes-repo.js";
-import { deferBookings, LeaseLostError, wakeWaiting } from "../db/leases-repo.js";
-import { withTransaction } from "../db/transaction.js";
+import { deferBookings, wakeWaiting } from "../db/leases-repo.js";
 import type { BookingState } from "../domain/booking-states.js";
 import { transitionBookings, type BookingTransition } from "./booking-transitions.js";
 import type { PlanDecisions } from "./planner-claim.js";
@@ -30,11 +28,6 @@ export async function applyPlan(client: TxClient, owner: string, plan: PlanDecis
   return plan.admit.filter((_, i) => results[i].ok);
 }
 
-/** Admits claimed scheduled bookings without the planner (tests of the leasing); returns those that moved. */
-export function admitBookings(pool: pg.Pool, owner: string, ids: string[]): Promise<string[]> {
-  return withTransaction(pool, (client) => applyPlan(client, owner, { admit: ids, defer: [], miss: [], hold: [], holdOthers: [] }));
-}
-
 /** How an attempt leaves a leased booking: a final state, or the next attempt planned (`retry`). */
 export interface ExecutionMove {
   id: string;
@@ -59,19 +52,4 @@ export async function settleExecutions(client: TxClient, owner: string, moves: E
   );
   await wakeWaiting(client, moves.filter((m, i) => results[i].ok && !m.retry && m.to !== "missed").map((m) => m.id));
   return results.map((r) => r.ok);
-}
-
-async function settleOne(client: TxClient, owner: string, move: ExecutionMove): Promise<void> {
-  const [held] = await settleExecutions(client, owner, [move]);
-  if (!held) throw new LeaseLostError(move.id);
-}
-
-/** Ends a leased booking in a final state. Throws LeaseLostError when the lease is not ours. */
-export function finishExecution(client: TxClient, owner: string, id: string, to: BookingState, reason: string | null, after?: Record<string, unknown>): Promise<void> {
-  return settleOne(client, owner, { id, to, reason, after });
-}
-
-/** Plans the next attempt of a running booking and gives its lease back. */
-export function planRetry(client: TxClient, owner: string, id: string, retry: { inMs: number; keepOperation: boolean }, reason: string, after?: Record<string, unknown>): Promise<void> {
-  return settleOne(client, owner, { id, to: "running", reason, retry, after });
 }

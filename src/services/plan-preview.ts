@@ -7,7 +7,7 @@ import type { BookingWarning } from "../domain/booking-warnings.js";
 import { DomainError } from "../domain/errors.js";
 import { projectPlan, type Projection } from "../domain/plan-projection.js";
 import { relatedPlanRows, vmPlanRows, waitingPlanRows, type PlanRow } from "../db/planner-repo.js";
-import { withTransaction } from "../db/transaction.js";
+import { withReadOnlySnapshot } from "../db/transaction.js";
 import { plannerSettings, plannerState, type PlannerConfig } from "./planner-claim.js";
 import { previewAutoBookings, type AutoBookConfig } from "./auto-booking.js";
 
@@ -72,8 +72,7 @@ function projectionJson(row: PlanRow, p: Projection | null, autoBookGroup: strin
  * in projected start order.
  */
 export function previewPlan(pool: pg.Pool, scope: Scope, hypothetical: HypotheticalItem[], now: Date, config: AutoBookConfig): Promise<PlanPreview> {
-  return withTransaction(pool, async (client) => {
-    await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  return withReadOnlySnapshot(pool, async (client) => {
     const hypotheticalVms = new Set(hypothetical.map((h) => h.virtualMachineId.toLowerCase()));
     const auto = await previewAutoBookings(client, config, now);
     const autoBookings = auto.bookings.filter((b) => !hypotheticalVms.has(b.virtualMachineId));
@@ -106,10 +105,10 @@ export function previewPlan(pool: pg.Pool, scope: Scope, hypothetical: Hypotheti
 export async function deferralWarning(pool: pg.Pool, booking: { id: string; virtualMachineId: string; startAt: Date }, now: Date, config: PlannerConfig): Promise<BookingWarning | null> {
   const related = await relatedPlanRows(pool, booking.virtualMachineId);
   const own = related.find((r) => r.id === booking.id);
-  // Alone in its placement and in no group: nothing can hold it back.
+  // Alone in its placement and in no group: nothing can hold it back (one read, no transaction, for most bookings).
   if (!own || (own.groups.length === 0 && related.length === 1)) return null;
-  const p = await withTransaction(pool, async (client) => {
-    await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  // Otherwise read again, with what the projection reads, in one snapshot.
+  const p = await withReadOnlySnapshot(pool, async (client) => {
     const { projections } = await project(client, await relatedPlanRows(client, booking.virtualMachineId), [], now, config);
     return projections.get(booking.id) ?? null;
   });

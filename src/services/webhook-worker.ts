@@ -3,7 +3,7 @@
 // finishes while all slots were busy, or Postgres notifies that events were committed (a trigger on the outbox
 // NOTIFYs `outbox_events` at commit; the poll covers retries coming due and a lost listening connection).
 import { setTimeout as sleep } from "node:timers/promises";
-import type pg from "pg";
+import { listen as listenTo, type Listening } from "../db/listen.js";
 import { releaseDeliveries } from "../db/webhook-deliveries-repo.js";
 import { claim, deliver, fanOut, workerOwner, type DeliveryDeps } from "./webhook-delivery.js";
 
@@ -29,15 +29,12 @@ export function startDeliveryWorker(deps: DeliveryDeps, opts: DeliveryWorkerOpti
   const stopped = new AbortController();
   let wake: (() => void) | null = null;
   const nudge = () => wake?.();
-  let listener: pg.PoolClient | null = null;
+  let listener: Listening | null = null;
   const listenerLost = (err: Error) => deps.log?.warn({ err }, "outbox listener lost; polling only");
 
   async function listen(): Promise<void> {
     try {
-      listener = await deps.pool.connect();
-      listener.on("notification", nudge);
-      listener.on("error", listenerLost);
-      await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      listener = await listenTo(deps.pool, [OUTBOX_CHANNEL], nudge, listenerLost);
     } catch (err) {
       deps.log?.warn({ err }, "could not listen for outbox events; polling only");
     }
@@ -90,13 +87,7 @@ export function startDeliveryWorker(deps: DeliveryDeps, opts: DeliveryWorkerOpti
         await looping;
         await Promise.allSettled([...inFlight]);
         const released = await releaseDeliveries(deps.pool, owner).catch(() => 0);
-        if (listener) {
-          // Back to the pool as it came: not listening, and without our handlers.
-          await listener.query(`UNLISTEN ${OUTBOX_CHANNEL}`).catch(() => undefined);
-          listener.off("notification", nudge);
-          listener.off("error", listenerLost);
-          listener.release();
-        }
+        await listener?.close();
         deps.log?.info({ released }, "webhook delivery worker stopped");
       })();
       return stopping;

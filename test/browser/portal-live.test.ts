@@ -1,57 +1,24 @@
 // The page's live updates come from the event stream, and the timeline groups by maintenance group. The page is
 // served with UI_POLL_INTERVAL=1h, so within a test only GET /v1/event-stream can bring a change made elsewhere.
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/azure/simulator/index.js";
-import { launchBrowser, openPage, type PageProblems } from "../helpers/browser.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
-import { freePort, serviceEnv, startService, stopAll, type ServiceProcess } from "../helpers/service-process.js";
-import { startTestSimulator } from "../helpers/simulator.js";
-import { until } from "../helpers/until.js";
+import { startPortal, type Portal } from "../helpers/portal.js";
 
 const FLEET = { subscriptions: 1, vmsPerSubscription: 12, scaleSetsPerSubscription: 0, seed: 17 };
 
 interface ApiVm { id: string; name: string; resourceGroup: string; tags: Record<string, string> }
 
 describe("portal page: live updates and maintenance groups (Chromium)", () => {
-  let database: TestDatabase;
-  let sim: Simulator;
-  let browser: Browser;
-  let base: string;
-  let service: ServiceProcess;
-  const api = async <T>(path: string, init?: RequestInit): Promise<T> => {
-    const res = await fetch(`${base}${path}`, { ...init, headers: { "content-type": "application/json", ...init?.headers } });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
+  let portal: Portal;
+  const api = <T>(path: string, init?: RequestInit) => portal.api<T>(path, init);
+  const open = (path: string) => portal.open(path);
+  const service = { output: () => portal.service.output() };
   let openVms: ApiVm[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sim = await startTestSimulator({ fleet: FLEET });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    service = startService(serviceEnv(sim, database.url, { PORT: String(port), BOOKING_MIN_LEAD_SECONDS: "2", UI_POLL_INTERVAL: "1h" }));
-    await until("the start-up sync", async () => {
-      const runs = await api<{ value: { status: string }[] }>("/v1/sync-runs?limit=1");
-      return runs.value[0] && runs.value[0].status !== "running";
-    }, 90_000);
+    portal = await startPortal(FLEET, { BOOKING_MIN_LEAD_SECONDS: "2", UI_POLL_INTERVAL: "1h" });
     openVms = (await api<{ value: ApiVm[] }>("/v1/virtual-machines?maintenance=self-service-open&limit=1000")).value;
-    browser = await launchBrowser();
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stopAll();
-    await sim?.close();
-    await database?.drop();
-  });
-
-  async function open(path: string): Promise<{ page: Page; problems: PageProblems; close(): Promise<void> }> {
-    const { context, page, problems } = await openPage(browser);
-    await page.goto(`${base}${path}`);
-    await page.locator(".rows-inner li.row").first().waitFor();
-    return { page, problems, close: () => context.close() };
-  }
+  afterAll(() => portal?.close());
 
   it("shows a booking made elsewhere without a reload, brought by the event stream (polling is set to an hour)", async () => {
     const vm = openVms[0];

@@ -4,13 +4,10 @@
 // a reload, rows are virtualised, there are no serious accessibility violations, and a screenshot is kept.
 import { statSync } from "node:fs";
 import { AxeBuilder } from "@axe-core/playwright";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Simulator } from "../../src/azure/simulator/index.js";
-import { artifactPath, launchBrowser, openPage, type PageProblems } from "../helpers/browser.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
-import { freePort, serviceEnv, startService, stopAll, type ServiceProcess } from "../helpers/service-process.js";
-import { startTestSimulator } from "../helpers/simulator.js";
+import { artifactPath } from "../helpers/browser.js";
+import { startPortal, type Portal } from "../helpers/portal.js";
 import { until } from "../helpers/until.js";
 
 const FLEET = { subscriptions: 2, vmsPerSubscription: 400, scaleSetsPerSubscription: 2, instancesPerScaleSet: 6, seed: 11 };
@@ -20,60 +17,25 @@ interface ApiVm { id: string; name: string; maintenance: unknown }
 
 
 describe("portal page (Chromium)", () => {
-  let database: TestDatabase;
-  let sim: Simulator;
-  let browser: Browser;
-  let base: string;
-  let service: ServiceProcess;
-  const api = async <T>(path: string, init?: RequestInit): Promise<T> => {
-    const res = await fetch(`${base}${path}`, { ...init, headers: { "content-type": "application/json", ...init?.headers } });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  const all = async (path: string): Promise<ApiVm[]> => {
-    const items: ApiVm[] = [];
-    for (let next: string | null = path; next; ) {
-      const page: { value: ApiVm[]; nextLink: string | null } = await api(next);
-      items.push(...page.value);
-      next = page.nextLink;
-    }
-    return items;
-  };
+  let portal: Portal;
+  const api = <T>(path: string, init?: RequestInit) => portal.api<T>(path, init);
+  const all = (path: string) => portal.all<ApiVm>(path);
+  const open = (path = "/", timezoneId?: string) => portal.open(path, timezoneId);
+  const service = { output: () => portal.service.output() };
   let openVms: ApiVm[] = [];
   let used = 0;
   /** A VM whose self-service window is open, whose name is unique, and that no other test uses. */
   const freshOpenVm = () => openVms[used++];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    sim = await startTestSimulator({ fleet: FLEET });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     // Bookings may start 2 s after they are made, so the scheduler's work can be watched within a test.
-    service = startService(serviceEnv(sim, database.url, { PORT: String(port), BOOKING_MIN_LEAD_SECONDS: "2", OPERATION_POLL_INTERVAL: "200ms", DISPATCH_INTERVAL: "200ms" }));
-    await until("the start-up sync", async () => {
-      const runs = await api<{ value: { status: string }[] }>("/v1/sync-runs?limit=1");
-      return runs.value[0] && runs.value[0].status !== "running";
-    }, 90_000);
+    portal = await startPortal(FLEET, { BOOKING_MIN_LEAD_SECONDS: "2", OPERATION_POLL_INTERVAL: "200ms", DISPATCH_INTERVAL: "200ms" });
     // Names repeat across subscriptions: tests find a VM by a name only it has.
     const names = new Map<string, number>();
-    for (const vm of await all("/v1/virtual-machines?limit=1000")) names.set(vm.name, (names.get(vm.name) ?? 0) + 1);
-    openVms = (await all("/v1/virtual-machines?maintenance=self-service-open&limit=1000")).filter((vm) => names.get(vm.name) === 1 && !vm.name.includes("_"));
-    browser = await launchBrowser();
+    for (const vm of await portal.all<ApiVm>("/v1/virtual-machines?limit=1000")) names.set(vm.name, (names.get(vm.name) ?? 0) + 1);
+    openVms = (await portal.all<ApiVm>("/v1/virtual-machines?maintenance=self-service-open&limit=1000")).filter((vm) => names.get(vm.name) === 1 && !vm.name.includes("_"));
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await stopAll();
-    await sim?.close();
-    await database?.drop();
-  });
-
-  async function open(path = "/", timezoneId?: string): Promise<{ page: Page; problems: PageProblems; close(): Promise<void> }> {
-    const { context, page, problems } = await openPage(browser, timezoneId ? { timezoneId } : {});
-    await page.goto(`${base}${path}`);
-    await page.locator(".rows-inner li.row").first().waitFor();
-    return { page, problems, close: () => context.close() };
-  }
+  afterAll(() => portal?.close());
 
   const renderedNames = (page: Page) => page.locator(".rows-inner li.row .vm-name").allTextContents();
   const openPanel = (page: Page, name: string) => page.locator(".rows-inner").getByRole("button", { name, exact: true }).click();

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
+import { until } from "./until.js";
 
 export interface ReceivedWebhook {
   /** Path and query, e.g. `/hook?second`. */
@@ -71,15 +72,9 @@ export function verifyWebhook(secret: string, r: ReceivedWebhook): Record<string
   }) as Record<string, any>;
 }
 
-/** Polls `check` until it returns a value that is not undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** until() (test/helpers/until.ts) for checks that may be synchronous, polled every 25 ms, 15 s by default. */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  return until(what, async () => check(), timeoutMs, 25);
 }
 
 /** Every address class a webhook must never reach, with the range it is refused as. */

@@ -7,6 +7,7 @@ import { createTestContext, type TestContext } from "../helpers/app.js";
 import { DAY, HOUR, fromNow, selfServiceWindow, vmFixtures, type FixtureVm } from "../helpers/bookings.js";
 import { statusOf } from "../helpers/maintenance.js";
 import { listAll, syncNow } from "../helpers/sync.js";
+import { until } from "../helpers/until.js";
 
 const TYPE = "org.maintenance-planner.deadline.approaching";
 const WARNINGS = parseDeadlineWarnings("7d,2d,12h") as DeadlineWarning[];
@@ -39,15 +40,10 @@ describe("deadline alerts", () => {
 
   it("announces after a sync the tightest threshold crossed, with the VM as the API shows it", async () => {
     const deadline = Date.now() + 36 * HOUR;
-    const deadlineEvents = async () => {
-      for (let tries = 0; tries < 400; tries++) {
-        const rows = await events(soon.id);
-        if (rows.length) return rows;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error("no deadline.approaching after the sync");
-    };
-    const [event] = await deadlineEvents();
+    const [event] = await until("deadline.approaching after the sync", async () => {
+      const rows = await events(soon.id);
+      return rows.length > 0 && rows;
+    }, 10_000, 25);
     const vm = (await listAll(ctx.http, "/v1/virtual-machines?limit=1000")).find((v) => v.id === soon.id)!;
     expect(event).toMatchObject({ source: "/v1/virtual-machines", subject: soon.id, subscription_id: vm.subscriptionId, resource_group: vm.resourceGroup });
     expect(event.data).toEqual({

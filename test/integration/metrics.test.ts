@@ -10,6 +10,7 @@ import { startStateGauges, type StateGauges } from "../../src/observability/stat
 import { createTestContext, type TestContext } from "../helpers/app.js";
 import { expectContract } from "../helpers/openapi.js";
 import { syncNow } from "../helpers/sync.js";
+import { until } from "../helpers/until.js";
 
 describe("/metrics", () => {
   let ctx: TestContext;
@@ -97,11 +98,7 @@ describe("/metrics", () => {
   it("refreshes the database gauges on their schedule, not when scraped", async () => {
     const refreshed = async () => value(await scrape(), "maintenance_planner_state_refreshed_timestamp_seconds") ?? 0;
     const first = await refreshed();
-    const deadline = Date.now() + 10_000;
-    while ((await refreshed()) <= first) {
-      if (Date.now() > deadline) throw new Error("the gauges were not refreshed on schedule");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until("the gauges refreshed on their schedule", async () => (await refreshed()) > first, 10_000, 50);
   });
 
   it("METRICS_BEARER_TOKEN: a scrape without the token, or with another, is 401", async () => {

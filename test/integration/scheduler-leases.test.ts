@@ -6,7 +6,7 @@ import { claimDue, LeaseLostError, releaseLeases, renewLeases } from "../../src/
 import { withTransaction } from "../../src/db/transaction.js";
 import { IllegalTransitionError, type BookingState } from "../../src/domain/booking-states.js";
 import { transitionBookings } from "../../src/services/booking-transitions.js";
-import { admitBookings, finishExecution, planRetry } from "../../src/services/execution-transitions.js";
+import { applyPlan, settleExecutions, type ExecutionMove } from "../../src/services/execution-transitions.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { startAttempt } from "../../src/db/attempts-repo.js";
 import { persistOutcomes } from "../../src/services/execution-outcome.js";
@@ -27,9 +27,15 @@ describe("leases", () => {
   };
   const booking = async (id: string) => (await q().query(`SELECT * FROM bookings WHERE id = $1`, [id])).rows[0];
   const tx = <T>(fn: (client: TxClient) => Promise<T>) => withTransaction(q(), fn);
-  const startRunning = (owner: string, ids: string[]) => admitBookings(q(), owner, ids);
-  const finish = (id: string, owner: string, to: BookingState, reason: string | null) => tx((c) => finishExecution(c, owner, id, to, reason));
-  const retry = (id: string, owner: string, inMs: number, reason: string) => tx((c) => planRetry(c, owner, id, { inMs, keepOperation: false }, reason));
+  // The claim's and an attempt's moves, one booking at a time (the planner left out: every claimed booking admitted).
+  const startRunning = (owner: string, ids: string[]) => tx((c) => applyPlan(c, owner, { admit: ids, defer: [], miss: [], hold: [], holdOthers: [] }));
+  const settle = (owner: string, move: ExecutionMove) =>
+    tx(async (c) => {
+      const [held] = await settleExecutions(c, owner, [move]);
+      if (!held) throw new LeaseLostError(move.id);
+    });
+  const finish = (id: string, owner: string, to: BookingState, reason: string | null) => settle(owner, { id, to, reason });
+  const retry = (id: string, owner: string, inMs: number, reason: string) => settle(owner, { id, to: "running", reason, retry: { inMs, keepOperation: false } });
 
   beforeAll(async () => {
     database = await createTestDatabase();

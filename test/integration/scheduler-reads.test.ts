@@ -4,7 +4,7 @@
 // the reading is being recorded is not overwritten by it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { InstanceViewFacts } from "../../src/azure/gateway.js";
-import { recordInstanceView } from "../../src/db/observations-repo.js";
+import { recordInstanceViews } from "../../src/db/observations-repo.js";
 import type { MaintenanceStatus } from "../../src/domain/maintenance.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/database.js";
 import { until } from "../helpers/until.js";
@@ -47,7 +47,7 @@ describe("recording the scheduler's instance view reads", () => {
   });
 
   it("an unchanged status: the read time, power state and update domain move on, the status is stamped observed, no history", async () => {
-    expect(await recordInstanceView(pool(), vmId, view(STORED), readAt)).toEqual({ appeared: 0, changed: 0, cleared: 0 });
+    expect(await recordInstanceViews(pool(), [{ virtualMachineId: vmId, view: view(STORED), readAt }])).toEqual({ appeared: 0, changed: 0, cleared: 0 });
     const row = await vm();
     expect(row).toMatchObject({ maintenance_read_at: readAt, power_state: "running", platform_update_domain: 3, last_operation_result_code: "None" });
     expect(row.observed_at.getTime()).toBeGreaterThan(Date.parse("2026-11-28T09:00:00Z"));
@@ -56,13 +56,13 @@ describe("recording the scheduler's instance view reads", () => {
 
   it("a changed status takes the full path: new status and a history row", async () => {
     const completed = { ...STORED, customerInitiatedMaintenanceAllowed: false, lastOperationResultCode: "MaintenanceCompleted" };
-    expect(await recordInstanceView(pool(), vmId, view(completed), readAt)).toMatchObject({ changed: 1 });
+    expect(await recordInstanceViews(pool(), [{ virtualMachineId: vmId, view: view(completed), readAt }])).toMatchObject({ changed: 1 });
     expect(await vm()).toMatchObject({ maintenance_read_at: readAt, last_operation_result_code: "MaintenanceCompleted" });
     expect(await history()).toEqual(["status-changed"]);
   });
 
   it("a reading older than the stored one changes nothing", async () => {
-    await recordInstanceView(pool(), vmId, view(STORED), new Date("2026-11-28T08:00:00Z"));
+    await recordInstanceViews(pool(), [{ virtualMachineId: vmId, view: view(STORED), readAt: new Date("2026-11-28T08:00:00Z") }]);
     expect(await vm()).toMatchObject({ maintenance_read_at: new Date("2026-11-28T09:00:00Z"), power_state: "deallocated" });
   });
 
@@ -74,7 +74,7 @@ describe("recording the scheduler's instance view reads", () => {
       await sync.query(`SELECT 1 FROM virtual_machines WHERE id = $1 FOR UPDATE`, [vmId]);
       await sync.query(`UPDATE virtual_machines SET maintenance_read_at = '2026-11-28T09:30:00Z' WHERE id = $1`, [vmId]);
       await sync.query(`UPDATE maintenance_statuses SET last_operation_result_code = 'RetryLater' WHERE virtual_machine_id = $1`, [vmId]);
-      const recording = recordInstanceView(pool(), vmId, view(STORED), readAt); // the status as first stored: blocked on the row
+      const recording = recordInstanceViews(pool(), [{ virtualMachineId: vmId, view: view(STORED), readAt }]); // the status as first stored: blocked on the row
       await until("the recording to wait for the sync's row lock", async () =>
         (await pool().query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n > 0);
       await sync.query("COMMIT");

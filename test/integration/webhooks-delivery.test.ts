@@ -114,10 +114,14 @@ describe("webhook delivery", () => {
       const send = w.sender.send;
       w.sender.send = (...args) => (sent[i]++, send(...args));
     });
+    let stopped = false;
     try {
       const mine = () => receiver.received.filter((r) => ids.includes(JSON.parse(r.body).id));
-      await waitFor("300 deliveries", () => mine().length >= 300, 60_000);
-      await new Promise((r) => setTimeout(r, 300)); // a duplicate, if any, would arrive now
+      const pending = async () => (await pool().query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = ANY($1::uuid[]) AND state <> 'delivered'`, [ids])).rows[0].n;
+      await waitFor("300 deliveries, every one recorded as delivered", async () => (await pending()) === 0 && mine().length >= 300, 60_000);
+      // Stopping lets every request in flight finish: a duplicate send, had two workers claimed one delivery, is in by now.
+      await Promise.all(workers.map((w) => w.stop()));
+      stopped = true;
       const got = mine();
       expect(got).toHaveLength(300);
       expect(new Set(got.map((r) => r.headers["webhook-id"])).size).toBe(300);
@@ -129,7 +133,7 @@ describe("webhook delivery", () => {
       expect(sent[0]).toBeGreaterThan(0);
       expect(sent[1]).toBeGreaterThan(0);
     } finally {
-      await Promise.all(workers.map((w) => w.stop()));
+      if (!stopped) await Promise.all(workers.map((w) => w.stop()));
       receiver.respond(() => 204);
     }
   });
@@ -163,7 +167,12 @@ describe("webhook delivery", () => {
       expect(audit).toHaveLength(1);
       expect(audit[0].actor).toBe("system:deliver");
       const attempts = receiver.received.filter((r) => bodySub(r) === subject).length;
-      await new Promise((r) => setTimeout(r, 300));
+      // Its delivery stays due every 30 ms; an event of another subscription, appended now, is due later. Once the
+      // worker has delivered that one, it has claimed past the disabled subscription's delivery — and sent nothing for it.
+      const other = scope();
+      await subscribe(receiver.url, other);
+      const [later] = await appendEvents(pool(), events(other, 1));
+      await waitFor("a later event of another subscription delivered", () => receiver.received.some((r) => JSON.parse(r.body).id === later));
       expect(receiver.received.filter((r) => bodySub(r) === subject).length).toBe(attempts);
       receiver.respond(() => 204);
       await enableWebhookSubscription(pool(), { actor: "test", requestId: null }, row.id);

@@ -74,9 +74,10 @@ describe("webhook delivery across processes", () => {
     const third = await service();
     const before = receiver.received.length;
     const ids = await appendEvents(pool(), events(100));
-    await waitFor("100 delivered", async () => (await deliveredIds(ids)).length === 100, 60_000);
-    await new Promise((r) => setTimeout(r, 500)); // a duplicate, if any, would arrive now
-    const got = receiver.received.slice(before).map((r) => JSON.parse(r.body).id as string);
+    const received = () => receiver.received.slice(before).map((r) => JSON.parse(r.body).id as string);
+    // Recorded as delivered only after the receiver answered: once all 100 are, every send of them has arrived.
+    await waitFor("100 delivered", async () => (await deliveredIds(ids)).length === 100 && received().length >= 100, 60_000);
+    const got = received();
     expect(got.sort()).toEqual([...ids].sort());
 
     // The attempts made in the `deliver` worker threads reach each main thread's registry; the backlog gauges drain.

@@ -1,7 +1,7 @@
 // `apply -f plan.yaml`: makes the service's bookings match the plan. Everything is read and checked first (a bad
 // entry changes nothing); then per VM: create, move, update (note), cancel or leave unchanged. Applying the same
 // plan again finds nothing to do. A running booking is left alone; a held one can only be cancelled.
-import type { Booking, MaintenancePlannerClient } from "@maintenance-planner/client";
+import { ACTIVE_BOOKING_STATES, type Booking, type BookingState, type MaintenancePlannerClient } from "@maintenance-planner/client";
 import type { Command } from "commander";
 import { contextOf } from "../context.js";
 import { UsageError } from "../exit-codes.js";
@@ -52,7 +52,7 @@ async function plan(client: MaintenancePlannerClient, entries: PlanEntry[]): Pro
   return Promise.all(
     entries.map(async (entry, i) => {
       let active: Booking | undefined;
-      for await (const b of client.listBookings({ virtualMachineId: ids[i], state: ["scheduled", "held", "running"] })) active = b;
+      for await (const b of client.listBookings({ virtualMachineId: ids[i], state: [...ACTIVE_BOOKING_STATES] as BookingState[] })) active = b;
       const { action, reason } = decide(entry, active);
       const change: Change = {
         action, vm: entry.vm, virtualMachineId: ids[i], bookingId: active?.id ?? null,
